@@ -1,0 +1,52 @@
+import { commands } from './commands/index.ts';
+import { helpText, parseCommandArgs, type Command } from './command.ts';
+import { EXIT_BAD_INPUT, EXIT_FAILURE, SketchbenchError } from '../errors.ts';
+import { runCleanupHandlers } from '../cleanup.ts';
+
+function findCommand(argv: string[]): { cmd: Command; rest: string[] } | undefined {
+  // Longest match first so `trace gen` wins over a hypothetical `trace`.
+  const sorted = [...commands].sort((a, b) => b.path.length - a.path.length);
+  for (const cmd of sorted) {
+    if (cmd.path.every((w, i) => argv[i] === w)) return { cmd, rest: argv.slice(cmd.path.length) };
+  }
+  return undefined;
+}
+
+function topHelp(): string {
+  const rows = commands.map((c) => [c.path.join(' '), c.summary]);
+  const width = Math.max(...rows.map((r) => r[0].length)) + 2;
+  return ['usage: sketchbench COMMAND [options]', '', 'commands:', ...rows.map(([n, s]) => `  ${n.padEnd(width)}${s}`), '',
+    "Run 'sketchbench COMMAND --help' for a command's options."].join('\n');
+}
+
+export async function main(argv: string[]): Promise<number> {
+  if (argv.length === 0 || argv[0] === '--help' || argv[0] === '-h' || argv[0] === 'help') {
+    console.log(topHelp());
+    return argv.length === 0 ? EXIT_BAD_INPUT : 0;
+  }
+  const found = findCommand(argv);
+  if (!found) {
+    console.error(`sketchbench: unknown command '${argv.join(' ')}'; run 'sketchbench --help' for the list`);
+    return EXIT_BAD_INPUT;
+  }
+  const { cmd, rest } = found;
+  try {
+    const { flags, positionals } = parseCommandArgs(cmd, rest);
+    if (flags.help) {
+      console.log(helpText(cmd));
+      return 0;
+    }
+    return await cmd.run(flags, positionals);
+  } catch (err) {
+    await runCleanupHandlers();
+    if (err instanceof SketchbenchError) {
+      console.error(`sketchbench ${cmd.path.join(' ')}: ${err.message}`);
+      if (err.detail && process.env.SKETCHBENCH_QUIET !== '1') console.error(err.detail);
+      if (process.env.SKETCHBENCH_DEBUG && err.cause) console.error(err.cause);
+      return err.exitCode;
+    }
+    console.error(`sketchbench ${cmd.path.join(' ')}: internal error: ${(err as Error)?.message ?? err}`);
+    if (process.env.SKETCHBENCH_DEBUG) console.error(err);
+    return EXIT_FAILURE;
+  }
+}

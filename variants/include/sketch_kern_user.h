@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The contract between every sketch program and the TypeScript harness.
+ * Plain structs and constants only: the harness mirrors these layouts in
+ * harness/kernel/layout.ts, and a test checks the two agree.
+ */
+#ifndef SKETCH_KERN_USER_H
+#define SKETCH_KERN_USER_H
+
+#include <linux/types.h>
+
+/* Upper limits compiled into the programs; the real sizes are load-time settings. */
+#define SKETCH_MAX_ROWS        8      /* per-row hashing */
+#define SKETCH_MAX_ROWS_UNROLLED 4    /* one 64-bit hash split into 16-bit slices */
+#define SKETCH_MAX_COLS_LOG2   16     /* per-row: column from the low bits of a 32-bit hash */
+#define SKETCH_MAX_COLS_LOG2_UNROLLED 15 /* unrolled: bit 15 of each slice is the sign */
+#define GEO_TABLE_SIZE         4096   /* precomputed geometric skips (power of two) */
+
+/* Values for sketch_cfg.action. */
+#define SKETCH_ACTION_DROP     0
+#define SKETCH_ACTION_PASS     1
+#define SKETCH_ACTION_REDIRECT 2
+
+/*
+ * Load-time settings: the only `const volatile` object of every program, so it
+ * is the whole .rodata section. The harness writes it between open and load.
+ */
+struct sketch_cfg {
+	__u32 rows;             /* active rows, 1..MAX_ROWS (family limit) */
+	__u32 cols_mask;        /* columns - 1; columns is a power of two */
+	__u32 p_threshold;      /* coin sampling: update a row when prandom_u32() < p_threshold */
+	__u32 p_one;            /* 1 when p == 1: every row of every packet is updated */
+	__u32 action;           /* SKETCH_ACTION_* */
+	__u32 redirect_ifindex; /* for SKETCH_ACTION_REDIRECT */
+	__u32 extra_hash_rounds;/* test-only slowdown (regression gate tests); 0 normally */
+	__u32 pad;
+	__u64 seeds[SKETCH_MAX_ROWS]; /* per-row seeds; unrolled hashing uses seeds[0] only */
+};
+
+/*
+ * The flow key that is hashed: IPv4 addresses as IPv4-mapped IPv6
+ * (::ffff:a.b.c.d), ports in network byte order as on the wire, 0 for
+ * protocols without ports and for non-first fragments.
+ */
+struct flow_key {
+	__u8  src[16];
+	__u8  dst[16];
+	__u16 sport;            /* network byte order */
+	__u16 dport;            /* network byte order */
+	__u8  proto;
+	__u8  pad[3];
+};                          /* 40 bytes: five 64-bit words for fasthash64 */
+
+/* Per-CPU counters in map `stats` (key 0), merged (summed) by the harness. */
+struct sketch_stats {
+	__u64 packets;          /* every packet the program saw */
+	__u64 bytes;            /* data_end - data, summed */
+	__u64 ip_packets;       /* parsed IPv4/IPv6 packets (these update the sketch) */
+	__u64 non_ip;           /* not IPv4/IPv6: counted, sketch untouched */
+	__u64 truncated;        /* too short to parse: counted, sketch untouched */
+	__u64 row_updates;      /* counter updates made (sampled rows) */
+};
+
+/* Per-CPU state of geometric sampling, map `geo_state` (key 0). */
+struct geo_state {
+	__u32 skip;             /* (packet,row) slots left before the next sampled one */
+	__u32 idx;              /* next entry of geo_table to use */
+};
+
+#endif
