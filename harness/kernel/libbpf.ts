@@ -1,0 +1,134 @@
+/**
+ * Raw FFI declarations for the system libbpf (libbpf.so.1) and the few libc calls
+ * the loader needs, through koffi (ffi-napi no longer builds on Node 20).
+ * Nothing here owns resources: bpf-object.ts wraps these with one cleanup path.
+ */
+import koffi from 'koffi';
+import { SketchbenchError } from '../errors.ts';
+
+let lib: ReturnType<typeof bind> | undefined;
+
+/** Recent libbpf messages (warnings, errors); attached to load errors for context. */
+const libbpfLog: string[] = [];
+const LOG_KEEP = 200;
+
+export function recentLibbpfMessages(): string[] {
+  return [...libbpfLog];
+}
+export function clearLibbpfMessages(): void {
+  libbpfLog.length = 0;
+}
+
+function bind() {
+  let so: koffi.IKoffiLib;
+  let libc: koffi.IKoffiLib;
+  try {
+    so = koffi.load('libbpf.so.1');
+    libc = koffi.load('libc.so.6');
+  } catch (err) {
+    throw new SketchbenchError('system', 'cannot load libbpf.so.1: install it with `apt-get install libbpf1` (or run `sketchbench doctor`)', { cause: err });
+  }
+
+  const testRunOpts = koffi.struct('bpf_test_run_opts', {
+    sz: 'size_t',
+    data_in: 'void *',
+    data_out: 'void *',
+    data_size_in: 'uint32_t',
+    data_size_out: 'uint32_t',
+    ctx_in: 'void *',
+    ctx_out: 'void *',
+    ctx_size_in: 'uint32_t',
+    ctx_size_out: 'uint32_t',
+    retval: 'uint32_t',
+    repeat: 'int',
+    duration: 'uint32_t',
+    flags: 'uint32_t',
+    cpu: 'uint32_t',
+    batch_size: 'uint32_t',
+  });
+  const linkCreateOpts = koffi.struct('bpf_link_create_opts_head', {
+    sz: 'size_t',
+    flags: 'uint32_t',
+  });
+
+  // libbpf's print callback gets a va_list; on x86-64 that is passed as a pointer,
+  // so libc's vsnprintf can format it for us.
+  const vsnprintf = libc.func('int vsnprintf(_Out_ uint8_t *buf, size_t n, const char *fmt, void *ap)');
+  const PrintFn = koffi.proto('int libbpf_print_fn(int level, const char *fmt, void *ap)');
+  const printBuf = Buffer.alloc(4096);
+  const printCb = koffi.register((level: number, fmt: string, ap: unknown) => {
+    const n = vsnprintf(printBuf, printBuf.length, fmt, ap);
+    const text = printBuf.subarray(0, Math.max(0, Math.min(n, printBuf.length - 1))).toString('utf8').trimEnd();
+    libbpfLog.push(text);
+    if (libbpfLog.length > LOG_KEEP) libbpfLog.shift();
+    if (process.env.SKETCHBENCH_LIBBPF_DEBUG) process.stderr.write(`libbpf[${level}]: ${text}\n`);
+    return 0;
+  }, koffi.pointer(PrintFn));
+  const setPrint = so.func('void *libbpf_set_print(libbpf_print_fn *fn)');
+  setPrint(printCb);
+
+  return {
+    testRunOptsSize: koffi.sizeof(testRunOpts),
+    linkCreateOptsSize: koffi.sizeof(linkCreateOpts),
+    errno: () => koffi.errno(),
+    // object lifecycle
+    objectOpenFile: so.func('void *bpf_object__open_file(const char *path, void *opts)'),
+    objectLoad: so.func('int bpf_object__load(void *obj)'),
+    objectClose: so.func('void bpf_object__close(void *obj)'),
+    objectFindProgram: so.func('void *bpf_object__find_program_by_name(void *obj, const char *name)'),
+    objectFindMap: so.func('void *bpf_object__find_map_by_name(void *obj, const char *name)'),
+    objectNextMap: so.func('void *bpf_object__next_map(void *obj, void *map)'),
+    objectNextProgram: so.func('void *bpf_object__next_program(void *obj, void *prog)'),
+    // programs
+    programFd: so.func('int bpf_program__fd(void *prog)'),
+    programName: so.func('const char *bpf_program__name(void *prog)'),
+    programSetLogBuf: so.func('int bpf_program__set_log_buf(void *prog, void *buf, size_t size)'),
+    programSetAutoload: so.func('int bpf_program__set_autoload(void *prog, bool autoload)'),
+    // maps (libbpf objects)
+    mapFd: so.func('int bpf_map__fd(void *map)'),
+    mapName: so.func('const char *bpf_map__name(void *map)'),
+    mapType: so.func('int bpf_map__type(void *map)'),
+    mapKeySize: so.func('uint32_t bpf_map__key_size(void *map)'),
+    mapValueSize: so.func('uint32_t bpf_map__value_size(void *map)'),
+    mapMaxEntries: so.func('uint32_t bpf_map__max_entries(void *map)'),
+    mapSetMaxEntries: so.func('int bpf_map__set_max_entries(void *map, uint32_t n)'),
+    mapInitialValue: so.func('void *bpf_map__initial_value(void *map, _Out_ size_t *psize)'),
+    mapSetInitialValue: so.func('int bpf_map__set_initial_value(void *map, void *data, size_t size)'),
+    // low-level syscalls wrappers
+    mapLookupElem: so.func('int bpf_map_lookup_elem(int fd, void *key, void *value)'),
+    mapUpdateElem: so.func('int bpf_map_update_elem(int fd, void *key, void *value, uint64_t flags)'),
+    mapGetNextKey: so.func('int bpf_map_get_next_key(int fd, void *key, void *next_key)'),
+    objGetInfoByFd: so.func('int bpf_obj_get_info_by_fd(int fd, void *info, _Inout_ uint32_t *len)'),
+    progTestRun: so.func('int bpf_prog_test_run_opts(int fd, _Inout_ bpf_test_run_opts *opts)'),
+    linkCreate: so.func('int bpf_link_create(int prog_fd, int target_fd, int attach_type, bpf_link_create_opts_head *opts)'),
+    enableStats: so.func('int bpf_enable_stats(int type)'),
+    numPossibleCpus: so.func('int libbpf_num_possible_cpus()'),
+    // libc
+    close: libc.func('int close(int fd)'),
+    setns: libc.func('int setns(int fd, int nstype)'),
+  };
+}
+
+export type Libbpf = ReturnType<typeof bind>;
+
+/** The bound library, loaded on first use. */
+export function libbpf(): Libbpf {
+  lib ??= bind();
+  return lib;
+}
+
+/** Kernel constants used by the loader (uapi linux/bpf.h, linux/if_link.h, sched.h). */
+export const BPF_XDP = 37; // enum bpf_attach_type
+export const XDP_FLAGS_SKB_MODE = 1 << 1;
+export const XDP_FLAGS_DRV_MODE = 1 << 2;
+export const BPF_F_TEST_XDP_LIVE_FRAMES = 1 << 1;
+export const BPF_MAP_TYPE_PERCPU_ARRAY = 6;
+export const BPF_MAP_TYPE_PERCPU_HASH = 5;
+export const BPF_MAP_TYPE_LRU_PERCPU_HASH = 10;
+export const BPF_ANY = 0;
+export const CLONE_NEWNET = 0x40000000;
+export const BPF_STATS_RUN_TIME = 0;
+
+export function isPerCpuMapType(type: number): boolean {
+  return type === BPF_MAP_TYPE_PERCPU_ARRAY || type === BPF_MAP_TYPE_PERCPU_HASH || type === BPF_MAP_TYPE_LRU_PERCPU_HASH;
+}
