@@ -29,7 +29,9 @@ export interface Command {
 
 export function parseCommandArgs(cmd: Command, argv: string[]): { flags: ParsedFlags; positionals: string[] } {
   const options: Record<string, { type: 'string' | 'boolean'; multiple?: boolean; short?: string }> = {};
-  for (const f of cmd.flags) options[f.name] = { type: f.type, multiple: f.multiple, short: f.short };
+  for (const f of cmd.flags) {
+    options[f.name] = { type: f.type, ...(f.multiple ? { multiple: true } : {}), ...(f.short ? { short: f.short } : {}) };
+  }
   options.help = { type: 'boolean', short: 'h' };
   let parsed;
   try {

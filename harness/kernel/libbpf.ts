@@ -132,3 +132,9 @@ export const BPF_STATS_RUN_TIME = 0;
 export function isPerCpuMapType(type: number): boolean {
   return type === BPF_MAP_TYPE_PERCPU_ARRAY || type === BPF_MAP_TYPE_PERCPU_HASH || type === BPF_MAP_TYPE_LRU_PERCPU_HASH;
 }
+
+/** "v1.1" style version of the loaded libbpf. */
+export function libbpfVersion(): string {
+  const so = koffi.load('libbpf.so.1');
+  return so.func('const char *libbpf_version_string()')() as string;
+}

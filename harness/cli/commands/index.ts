@@ -1,4 +1,7 @@
 import type { Command } from '../command.ts';
+import { doctorCommand } from './doctor.ts';
 
 /** The one table of subcommands. Each command lives in its own file. */
-export const commands: Command[] = [];
+export const commands: Command[] = [
+  doctorCommand,
+];

@@ -1,0 +1,182 @@
+/**
+ * `sketchbench doctor`: prove, on this machine, each thing a default run needs.
+ * Checks do the real thing where they can (compile, load, attach, send live
+ * frames) rather than read version numbers, because that is what fails.
+ */
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { BpfObject } from '../kernel/bpf-object.ts';
+import { libbpfVersion } from '../kernel/libbpf.ts';
+import { withNetns } from '../kernel/netns.ts';
+import { registerCleanup } from '../cleanup.ts';
+import { missingPackages, isRoot } from './packages.ts';
+import { projectRoot } from '../paths.ts';
+
+export interface Check {
+  name: string;
+  ok: boolean;
+  detail: string;
+  /** A failed required check makes `doctor` exit 1: the default run cannot work. */
+  required: boolean;
+}
+
+const CAP_NET_ADMIN = 12n;
+const CAP_SYS_ADMIN = 21n;
+const CAP_PERFMON = 38n;
+const CAP_BPF = 39n;
+
+function effectiveCaps(): bigint {
+  const m = /CapEff:\s*([0-9a-f]+)/.exec(readFileSync('/proc/self/status', 'utf8'));
+  return m ? BigInt('0x' + m[1]) : 0n;
+}
+
+function hasCap(caps: bigint, bit: bigint): boolean {
+  return ((caps >> bit) & 1n) === 1n;
+}
+
+function readSys(path: string): string | undefined {
+  try {
+    return readFileSync(path, 'utf8').trim();
+  } catch {
+    return undefined;
+  }
+}
+
+async function compileProbe(): Promise<string> {
+  const dir = join(projectRoot, 'build', 'probe');
+  mkdirSync(dir, { recursive: true });
+  const out = join(dir, 'probe.bpf.o');
+  await execa('clang', ['-O2', '-g', '-target', 'bpf', '-mcpu=v3', '-I/usr/include/x86_64-linux-gnu',
+    '-c', join(projectRoot, 'variants/probe/probe.bpf.c'), '-o', out]);
+  return out;
+}
+
+/** A throwaway namespace with a veth pair, for the attach and NAPI probes. */
+async function withProbeNetns<T>(fn: (ns: string, dev: string, peer: string) => Promise<T>): Promise<T> {
+  const id = `${process.pid % 100000}`;
+  const ns = `sketchbench-doctor-${id}`;
+  const dev = `sbdoc${id}a`;
+  const peer = `sbdoc${id}b`;
+  const undo = async () => { await execa('ip', ['netns', 'del', ns], { reject: false }); };
+  const unregister = registerCleanup(`doctor namespace ${ns}`, undo);
+  try {
+    await execa('ip', ['netns', 'add', ns]);
+    await execa('ip', ['-n', ns, 'link', 'add', dev, 'type', 'veth', 'peer', 'name', peer]);
+    await execa('ip', ['-n', ns, 'link', 'set', dev, 'up']);
+    await execa('ip', ['-n', ns, 'link', 'set', peer, 'up']);
+    return await fn(ns, dev, peer);
+  } finally {
+    await undo();
+    unregister();
+  }
+}
+
+async function ifindexIn(ns: string, dev: string): Promise<number> {
+  const { stdout } = await execa('ip', ['-n', ns, '-j', 'link', 'show', dev]);
+  return (JSON.parse(stdout) as { ifindex: number }[])[0].ifindex;
+}
+
+export async function runDoctor(): Promise<Check[]> {
+  const checks: Check[] = [];
+  const add = (name: string, ok: boolean, detail: string, required = true) => checks.push({ name, ok, detail, required });
+
+  const caps = effectiveCaps();
+  const privileged = isRoot() || (hasCap(caps, CAP_BPF) && hasCap(caps, CAP_NET_ADMIN) && hasCap(caps, CAP_SYS_ADMIN));
+  add('privileges', privileged,
+    isRoot() ? 'root' : privileged ? 'CAP_BPF, CAP_NET_ADMIN, CAP_SYS_ADMIN' : 'run as root, or grant CAP_BPF+CAP_NET_ADMIN+CAP_SYS_ADMIN (CAP_PERFMON for bpf_stats)');
+  if (!isRoot()) add('CAP_PERFMON', hasCap(caps, CAP_PERFMON), 'needed for bpf_stats run_time_ns', false);
+
+  const missing = missingPackages({ includeTestOnly: false });
+  add('system packages', missing.length === 0,
+    missing.length ? `missing: ${missing.map((p) => p.pkg).join(' ')} (run: apt-get install -y ${missing.map((p) => p.pkg).join(' ')})` : 'clang, libbpf, bpftool, iproute2, fonts present');
+  const missingTest = missingPackages({ includeTestOnly: true }).filter((p) => p.testOnly);
+  add('test packages', missingTest.length === 0,
+    missingTest.length ? `missing (npm test installs them): ${missingTest.map((p) => p.pkg).join(' ')}` : 'tshark, tcpdump, chromium, ping present', false);
+
+  let probeObj: string | undefined;
+  try {
+    const { stdout } = await execa('clang', ['--version']);
+    const { stdout: targets } = await execa('llc', ['--version'], { reject: false });
+    probeObj = await compileProbe();
+    add('clang BPF target', true, `${stdout.split('\n')[0]}${/bpf/.test(targets) ? ', llc lists bpf' : ''}; probe compiled with -mcpu=v3`);
+  } catch (err) {
+    add('clang BPF target', false, `cannot compile for -target bpf: ${(err as Error).message.split('\n')[0]}; apt-get install clang`);
+  }
+
+  try {
+    const v = libbpfVersion();
+    const [maj, min] = v.replace(/^v/, '').split('.').map(Number);
+    add('libbpf', maj >= 1, `${v} (koffi binding to libbpf.so.1)${maj >= 1 ? '' : '; needs 1.0 or newer'}` + (min >= 0 ? '' : ''));
+  } catch (err) {
+    add('libbpf', false, `${(err as Error).message}`);
+  }
+
+  try {
+    const { stdout } = await execa('bpftool', ['version']);
+    add('bpftool', true, stdout.split('\n')[0]);
+  } catch {
+    add('bpftool', false, 'not found; apt-get install bpftool', false);
+  }
+
+  add('BTF', existsSync('/sys/kernel/btf/vmlinux'), existsSync('/sys/kernel/btf/vmlinux') ? '/sys/kernel/btf/vmlinux' : 'kernel built without CONFIG_DEBUG_INFO_BTF');
+  const jit = readSys('/proc/sys/net/core/bpf_jit_enable');
+  add('BPF JIT', jit === '1' || jit === '2', `net.core.bpf_jit_enable=${jit ?? 'unreadable'}${jit === '0' ? ' (interpreter numbers are meaningless; sysctl -w net.core.bpf_jit_enable=1)' : ''}`);
+  const stats = readSys('/proc/sys/kernel/bpf_stats_enabled');
+  add('bpf_stats', stats !== undefined, stats !== undefined ? `kernel.bpf_stats_enabled=${stats} (the harness keeps it off while measuring)` : 'sysctl kernel.bpf_stats_enabled missing', false);
+
+  if (probeObj && privileged) {
+    // Load, then test-run: proves the verifier, the JIT and BPF_PROG_TEST_RUN.
+    let obj: BpfObject | undefined;
+    try {
+      obj = BpfObject.open(probeObj, { label: 'probe' });
+      obj.load();
+      const r = obj.testRun('probe_xdp', { data: Buffer.alloc(64), repeat: 10 });
+      add('load + BPF_PROG_TEST_RUN', r.retval === 1, `XDP_DROP returned in ${r.durationNs} ns/run`);
+      await withProbeNetns(async (ns, dev, peer) => {
+        // veth only has a NAPI instance while an XDP program (or GRO) is on it,
+        // so threaded mode is probed with the probe attached to the receiving side.
+        const ifindex = await ifindexIn(ns, peer);
+        let link: ReturnType<BpfObject['attachXdp']> | undefined;
+        withNetns(ns, () => {
+          try {
+            link = obj!.attachXdp('probe_xdp', ifindex, 'native');
+            add('native XDP on veth', true, 'attached as a bpf_link (closing the fd detaches it)');
+          } catch (err) {
+            add('native XDP on veth', false, (err as Error).message);
+          }
+        });
+        try {
+          const threadedPath = `/sys/class/net/${peer}/threaded`;
+          const r2 = await execa('ip', ['netns', 'exec', ns, 'sh', '-c', `echo 1 > ${threadedPath} && cat ${threadedPath}`], { reject: false });
+          const kthread = r2.exitCode === 0 ? (await execa('pgrep', ['-f', `napi/${peer}`], { reject: false })).stdout.trim() : '';
+          add('threaded NAPI', r2.exitCode === 0 && r2.stdout.trim() === '1' && kthread !== '',
+            r2.exitCode === 0 ? `veth rx NAPI runs in kthread napi/${peer}-* (pid ${kthread.split('\n')[0] || 'not found'}), pinnable per run` : `cannot enable: ${r2.stderr.trim()}`);
+        } finally {
+          link?.detach();
+        }
+        withNetns(ns, () => {
+          try {
+            const before = obj!.map('seen').readU64StructSummed()[0];
+            const live = obj!.testRun('probe_xdp', { data: Buffer.alloc(64), repeat: 1000, liveFrames: true });
+            const after = obj!.map('seen').readU64StructSummed()[0];
+            const n = Number(after - before);
+            add('live frames (BPF_F_TEST_XDP_LIVE_FRAMES)', n === 1000, `${n} of 1000 frames seen, retval ${live.retval}`);
+          } catch (err) {
+            add('live frames (BPF_F_TEST_XDP_LIVE_FRAMES)', false, (err as Error).message);
+          }
+        });
+      });
+    } catch (err) {
+      add('load + BPF_PROG_TEST_RUN', false, (err as Error).message);
+    } finally {
+      obj?.close();
+    }
+  } else {
+    add('load + BPF_PROG_TEST_RUN', false, probeObj ? 'needs privileges' : 'needs clang');
+  }
+
+  const cpus = (await import('node:os')).cpus().length;
+  add('cores', cpus >= 2, `${cpus} online; throughput needs one core for the DUT and one for the generator`, false);
+  return checks;
+}

@@ -1,0 +1,36 @@
+#!/usr/bin/env node
+// `npm test`: install missing system packages, then run every test file with
+// node's test runner. Kernel tests must run here: a skipped kernel test on a
+// machine that can run eBPF fails the run (CI must prove the eBPF paths ran).
+import { readdirSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { register } from 'tsx/esm/api';
+
+register();
+const root = new URL('..', import.meta.url).pathname;
+const { ensureSystemPackages } = await import('../harness/system/packages.ts');
+await ensureSystemPackages({ includeTestOnly: true });
+
+function find(dir) {
+  return readdirSync(dir).flatMap((name) => {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) return name === 'fixtures' ? [] : find(p);
+    return name.endsWith('.test.ts') ? [p] : [];
+  });
+}
+
+const only = process.argv.slice(2);
+const files = (only.length ? only : find(join(root, 'test'))).map((f) => relative(root, f)).sort();
+// Kernel tests share one kernel and the testbed's cores: run files one at a time.
+const res = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=1', '--test-reporter=spec', ...files], {
+  cwd: root, stdio: ['inherit', 'pipe', 'inherit'], encoding: 'utf8', maxBuffer: 1 << 30,
+});
+process.stdout.write(res.stdout);
+const skipped = Number(/^ℹ skipped (\d+)/m.exec(res.stdout)?.[1] ?? 0);
+const canRunEbpf = process.getuid?.() === 0;
+if (res.status === 0 && skipped > 0 && canRunEbpf) {
+  console.error(`\n${skipped} test(s) skipped on a machine that can run eBPF: that is a failure here`);
+  process.exit(1);
+}
+process.exit(res.status ?? 1);
