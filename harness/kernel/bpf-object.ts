@@ -161,6 +161,28 @@ export class BpfMap {
     return sums;
   }
 
+  /**
+   * Fill an array map from index `first` with fixed-size values packed in one
+   * buffer, by BPF_MAP_UPDATE_BATCH in chunks (one syscall per chunk, not per entry).
+   */
+  fillArray(values: Buffer, first = 0): void {
+    const stride = this.perCpu ? this.lookupBytes : this.valueSize;
+    const n = values.length / stride;
+    if (!Number.isInteger(n)) throw new SketchbenchError('read', `fill of map '${this.name}': ${values.length} bytes is not a whole number of ${stride}-byte values`);
+    if (first + n > this.maxEntries) throw new SketchbenchError('read', `fill of map '${this.name}': ${first + n} entries exceed its ${this.maxEntries}`);
+    const CHUNK = 1 << 18;
+    for (let off = 0; off < n; off += CHUNK) {
+      const cnt = Math.min(CHUNK, n - off);
+      const keys = Buffer.alloc(cnt * 4);
+      for (let i = 0; i < cnt; i++) keys.writeUInt32LE(first + off + i, i * 4);
+      const count = [cnt];
+      const rc = libbpf().mapUpdateBatch(this.fd, keys, values.subarray(off * stride, (off + cnt) * stride), count, null);
+      if (rc !== 0 || count[0] !== cnt) {
+        throw new SketchbenchError('read', `batch update of map '${this.name}' failed at entry ${first + off + count[0]}: errno ${-rc}`);
+      }
+    }
+  }
+
   /** Zero every entry of an array map. */
   clearArray(): void {
     const zero = Buffer.alloc(this.valueSize);

@@ -97,6 +97,7 @@ function bind() {
     // low-level syscalls wrappers
     mapLookupElem: so.func('int bpf_map_lookup_elem(int fd, void *key, void *value)'),
     mapUpdateElem: so.func('int bpf_map_update_elem(int fd, void *key, void *value, uint64_t flags)'),
+    mapUpdateBatch: so.func('int bpf_map_update_batch(int fd, void *keys, void *values, _Inout_ uint32_t *count, void *opts)'),
     mapGetNextKey: so.func('int bpf_map_get_next_key(int fd, void *key, void *next_key)'),
     objGetInfoByFd: so.func('int bpf_obj_get_info_by_fd(int fd, void *info, _Inout_ uint32_t *len)'),
     progTestRun: so.func('int bpf_prog_test_run_opts(int fd, _Inout_ bpf_test_run_opts *opts)'),
@@ -105,6 +106,8 @@ function bind() {
     numPossibleCpus: so.func('int libbpf_num_possible_cpus()'),
     // libc
     close: libc.func('int close(int fd)'),
+    schedSetaffinity: libc.func('int sched_setaffinity(int pid, size_t size, void *mask)'),
+    gettid: libc.func('int gettid()'),
     setns: libc.func('int setns(int fd, int nstype)'),
   };
 }
