@@ -1,0 +1,133 @@
+/**
+ * Loads results from a run folder, a results.json or a results.jsonl, checking shape so
+ * that later stages can trust the types. Errors are one line, name the file, and exit 2.
+ */
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { badInput } from '../errors.ts';
+import { summarise } from '../analyse/statistics.ts';
+import type { Env, ResultsFile, Row } from './types.ts';
+import { RESULTS_JSON, RESULTS_JSONL } from './writer.ts';
+
+export interface LoadedResults extends ResultsFile {
+  /** The file the rows came from. */
+  source: string;
+  /** A name for the run: the folder's (or file's) basename. */
+  name: string;
+  /** Notes about what was repaired while reading (e.g. a truncated last line). */
+  warnings: string[];
+}
+
+function describeValue(v: unknown): string {
+  const s = JSON.stringify(v);
+  return s === undefined ? String(v) : s.length > 40 ? s.slice(0, 37) + '...' : s;
+}
+
+/** Check one row's shape; throws badInput naming the file and where. */
+export function validateRow(v: unknown, where: string): Row {
+  if (!v || typeof v !== 'object' || Array.isArray(v)) throw badInput(`${where}: a row must be an object, got ${describeValue(v)}`);
+  const r = v as Record<string, unknown>;
+  for (const k of ['variant', 'metric', 'unit', 'trace'] as const) {
+    if (typeof r[k] !== 'string' || (k !== 'unit' && r[k] === '')) throw badInput(`${where}: '${k}' must be a non-empty string, got ${describeValue(r[k])}`);
+  }
+  if (!Number.isInteger(r.rep) || (r.rep as number) < 0) throw badInput(`${where}: 'rep' must be an integer >= 0, got ${describeValue(r.rep)}`);
+  if (typeof r.value !== 'number' || !Number.isFinite(r.value)) throw badInput(`${where}: 'value' must be a finite number, got ${describeValue(r.value)}`);
+  if (r.params === undefined) r.params = {};
+  if (!r.params || typeof r.params !== 'object' || Array.isArray(r.params)) throw badInput(`${where}: 'params' must be an object, got ${describeValue(r.params)}`);
+  return r as unknown as Row;
+}
+
+function readText(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (err) {
+    throw badInput(`cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, err);
+  }
+}
+
+function parseJsonl(path: string, warnings: string[]): Row[] {
+  const lines = readText(path).split('\n');
+  const rows: Row[] = [];
+  lines.forEach((line, i) => {
+    if (line.trim() === '') return;
+    let v: unknown;
+    try {
+      v = JSON.parse(line);
+    } catch (err) {
+      // A run killed mid-append leaves a partial last line; everything before it is good.
+      if (i === lines.length - 1) {
+        warnings.push(`${path}:${i + 1}: ignored a truncated last line (the run was interrupted while writing)`);
+        return;
+      }
+      throw badInput(`${path}:${i + 1}: not valid JSON (${(err as Error).message})`, err);
+    }
+    rows.push(validateRow(v, `${path}:${i + 1}`));
+  });
+  return rows;
+}
+
+function unknownEnv(suite: string): Env {
+  return { kernel: 'unknown', cpuModel: 'unknown', cores: 0, clang: 'unknown', libbpf: 'unknown', node: 'unknown', gitCommit: 'unknown', suite, seeds: [], command: 'unknown', startedAt: 'unknown' };
+}
+
+function parseResultsJson(path: string): { env: Env; suite: string; rows: Row[] } {
+  let v: unknown;
+  try {
+    v = JSON.parse(readText(path));
+  } catch (err) {
+    if ((err as { exitCode?: number }).exitCode) throw err;
+    throw badInput(`${path}: not valid JSON (${(err as Error).message})`, err);
+  }
+  if (!v || typeof v !== 'object' || Array.isArray(v)) throw badInput(`${path}: expected an object {env, suite, rows, summary}`);
+  const o = v as Record<string, unknown>;
+  if (!Array.isArray(o.rows)) throw badInput(`${path}: 'rows' must be an array`);
+  if (typeof o.suite !== 'string') throw badInput(`${path}: 'suite' must be a string, got ${describeValue(o.suite)}`);
+  if (!o.env || typeof o.env !== 'object' || Array.isArray(o.env)) throw badInput(`${path}: 'env' must be an object`);
+  const rows = o.rows.map((r, i) => validateRow(r, `${path}: rows[${i}]`));
+  return { env: { ...unknownEnv(o.suite), ...(o.env as Env) }, suite: o.suite, rows };
+}
+
+/**
+ * Load results. A folder reads results.json for env and suite, and takes the rows from
+ * results.jsonl when that holds more (the run stopped between the append and the rewrite).
+ * The summary is always recomputed from the rows, so it never disagrees with them.
+ */
+export function loadResults(path: string): LoadedResults {
+  if (!existsSync(path)) throw badInput(`${path}: no such file or folder`);
+  const warnings: string[] = [];
+  let env: Env;
+  let suite: string;
+  let rows: Row[];
+  let source = path;
+  const name = basename(path.replace(/\/+$/, '')).replace(/\.(json|jsonl)$/, '');
+  if (statSync(path).isDirectory()) {
+    const json = join(path, RESULTS_JSON);
+    const jsonl = join(path, RESULTS_JSONL);
+    if (!existsSync(json) && !existsSync(jsonl)) throw badInput(`${path}: not a run folder (no ${RESULTS_JSON} or ${RESULTS_JSONL})`);
+    if (existsSync(json)) {
+      ({ env, suite, rows } = parseResultsJson(json));
+      source = json;
+      if (existsSync(jsonl)) {
+        const lines = parseJsonl(jsonl, warnings);
+        if (lines.length > rows.length) {
+          warnings.push(`${jsonl} holds ${lines.length - rows.length} rows more than ${json}; using ${RESULTS_JSONL}`);
+          rows = lines;
+          source = jsonl;
+        }
+      }
+    } else {
+      rows = parseJsonl(jsonl, warnings);
+      suite = 'unknown';
+      env = unknownEnv(suite);
+      source = jsonl;
+    }
+  } else if (path.endsWith('.jsonl')) {
+    rows = parseJsonl(path, warnings);
+    suite = 'unknown';
+    env = unknownEnv(suite);
+  } else {
+    ({ env, suite, rows } = parseResultsJson(path));
+  }
+  if (rows.length === 0) warnings.push(`${source}: holds no rows yet`);
+  return { env, suite, rows, summary: summarise(rows), source, name, warnings };
+}
