@@ -8,7 +8,7 @@ export const REPLAY_HDR_MAX = 80;
 export const REPLAY_MIN_FRAME = 64;
 export const REPLAY_FLOW_BYTES = 88; // sizeof(struct replay_flow)
 export const REPLAY_PKT_BYTES = 8;   // sizeof(struct replay_pkt)
-export const REPLAY_STATE_BYTES = 64;
+export const REPLAY_STATE_BYTES = 88;
 export const REPLAY_MODE_TAILCALL = 0;
 export const REPLAY_MODE_TX = 1;
 
@@ -132,10 +132,12 @@ export interface ReplayState {
   tLast: bigint;
   overrun: bigint;
   bad: bigint;
+  pacedSkips: bigint;
 }
 
-export function encodeState(s: { limit: number; total: number; mode: number }): Buffer {
+export function encodeState(s: { limit: number; total: number; mode: number; ratePps?: number }): Buffer {
   const b = Buffer.alloc(REPLAY_STATE_BYTES);
+  if (s.ratePps && s.ratePps > 0) b.writeBigUInt64LE(BigInt(Math.round(1e12 / s.ratePps)), 64);
   b.writeBigUInt64LE(0n, 0);
   b.writeBigUInt64LE(BigInt(s.limit), 8);
   b.writeBigUInt64LE(BigInt(s.total), 16);
@@ -145,5 +147,5 @@ export function encodeState(s: { limit: number; total: number; mode: number }): 
 
 export function decodeState(b: Buffer): ReplayState {
   const f = (i: number) => b.readBigUInt64LE(i * 8);
-  return { next: f(0), limit: f(1), total: f(2), mode: f(3), tFirst: f(4), tLast: f(5), overrun: f(6), bad: f(7) };
+  return { next: f(0), limit: f(1), total: f(2), mode: f(3), tFirst: f(4), tLast: f(5), overrun: f(6), bad: f(7), pacedSkips: f(10) };
 }

@@ -69,9 +69,9 @@ export class Replay {
   }
 
   /** Reset the sequence cursor: the next run starts at packet 0. */
-  arm(limit: number, mode: 'tailcall' | 'tx'): void {
+  arm(limit: number, mode: 'tailcall' | 'tx', ratePps = 0): void {
     const st = this.obj.map('state');
-    st.update(st.u32Key(0), encodeState({ limit, total: this.total, mode: mode === 'tx' ? REPLAY_MODE_TX : REPLAY_MODE_TAILCALL }));
+    st.update(st.u32Key(0), encodeState({ limit, total: this.total, mode: mode === 'tx' ? REPLAY_MODE_TX : REPLAY_MODE_TAILCALL, ratePps }));
   }
 
   state(): ReplayState {

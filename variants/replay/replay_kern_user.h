@@ -38,6 +38,9 @@ struct replay_state {
 	__u64 t_last;              /* ... when packet limit-1 started */
 	__u64 overrun;             /* invocations past `limit` (not sent) */
 	__u64 bad;                 /* frames that could not be written (size) or failed tail calls */
+	__u64 interval_ps;         /* TX pacing: picoseconds between packets; 0 = as fast as possible */
+	__u64 t_base;              /* pacing epoch (set by the first paced invocation) */
+	__u64 paced_skips;         /* invocations dropped because they were ahead of schedule */
 };
 
 #endif
