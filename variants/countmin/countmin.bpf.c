@@ -1,0 +1,14 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Count-Min: every row +1 for every IP packet, unsigned counters. The
+ * MAPS_PERCPU and HASH_UNROLLED switches apply as for nitro.
+ */
+#include "sketch_rows.h"
+
+SEC("xdp")
+int sketch_xdp(struct xdp_md *ctx)
+{
+	return sketch_xdp_main(ctx);
+}
+
+char LICENSE[] SEC("license") = "GPL";
