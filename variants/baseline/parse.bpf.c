@@ -22,7 +22,7 @@ int sketch_xdp(struct xdp_md *ctx)
 	void *data_end = (void *)(long)ctx->data_end;
 	struct flow_key key FLOW_KEY_ALIGNED = {};
 	struct sketch_stats *st = stats_count_packet(ctx);
-	const __u64 *w = (const __u64 *)&key;
+	const fasthash_word_t *w = (const fasthash_word_t *)&key;
 	__u32 zero = 0;
 	__u64 *sink;
 	int res;

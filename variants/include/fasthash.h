@@ -43,9 +43,16 @@ static __always_inline __u64 fasthash_mix(__u64 h)
  */
 #define FLOW_KEY_ALIGNED __attribute__((aligned(8)))
 
+/*
+ * The key is written field by field (u8/u16 stores) and read here as words:
+ * without may_alias, -O2's strict aliasing lets the compiler move the reads
+ * before the port stores and hash a half-written key (gcc does exactly that).
+ */
+typedef __u64 __attribute__((__may_alias__)) fasthash_word_t;
+
 static __always_inline __u64 fasthash64_key(const struct flow_key *key, __u64 seed)
 {
-	const __u64 *w = (const __u64 *)key;
+	const fasthash_word_t *w = (const fasthash_word_t *)key;
 	__u64 h = seed ^ (sizeof(struct flow_key) * FASTHASH_M);
 
 	/* Spelled out rather than looped so -O2 never leaves a loop for the verifier. */
