@@ -1,6 +1,10 @@
 import type { Command } from '../command.ts';
 import { doctorCommand } from './doctor.ts';
 import { testbedUpCommand, testbedDownCommand, testbedListCommand } from './testbed.ts';
+import { traceGenCommand } from './trace-gen.ts';
+import { traceImportCommand } from './trace-import.ts';
+import { traceExportCommand } from './trace-export.ts';
+import { traceInfoCommand } from './trace-info.ts';
 
 /** The one table of subcommands. Each command lives in its own file. */
 export const commands: Command[] = [
@@ -8,4 +12,8 @@ export const commands: Command[] = [
   testbedUpCommand,
   testbedDownCommand,
   testbedListCommand,
+  traceGenCommand,
+  traceImportCommand,
+  traceExportCommand,
+  traceInfoCommand,
 ];
