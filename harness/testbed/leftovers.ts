@@ -116,6 +116,8 @@ export interface CleanOptions {
   live?: boolean;
   /** Only these testbeds (ids), e.g. `testbed down ID`. */
   testbedIds?: string[];
+  /** Only objects of these runs (ids from the state files). */
+  runIds?: string[];
 }
 
 export interface CleanReport {
@@ -134,6 +136,7 @@ export async function cleanLeftovers(opts: CleanOptions = {}): Promise<CleanRepo
   const objects = await listObjects();
   const wanted = (o: SketchbenchObject): boolean => {
     if (o.pid === process.pid && o.owner === 'live') return false;
+    if (opts.runIds && (o.runId === undefined || !opts.runIds.includes(o.runId))) return false;
     if (opts.testbedIds && (o.testbedId === undefined || !opts.testbedIds.includes(o.testbedId))) return false;
     return o.owner === 'dead' || o.owner === 'none' || (o.owner === 'kept' && !!opts.kept) || (o.owner === 'live' && !!opts.live);
   };
