@@ -40,15 +40,15 @@ export const testbedUpCommand: Command = {
 };
 
 function printReport(r: CleanReport): number {
-  for (const o of r.removed) console.log(`removed ${describe(o)}`);
+  for (const o of r.removed) console.log(`removed ${describe(o, true)}`);
   for (const o of r.skipped) console.log(`kept    ${describe(o)} (a running run changed it too and restores it)`);
   for (const f of r.failed) console.error(`failed  ${describe(f.object)}: ${f.error}`);
   if (r.removed.length === 0 && r.failed.length === 0) console.log('nothing to remove');
   return r.failed.length > 0 ? 1 : 0;
 }
 
-function describe(o: SketchbenchObject): string {
-  const what = o.kind === 'sysctl' ? `sysctl ${o.name} (restored to ${o.original})` : `${o.kind} ${o.name}`;
+function describe(o: SketchbenchObject, restored = false): string {
+  const what = o.kind === 'sysctl' ? `sysctl ${o.name} (${restored ? 'restored to' : 'originally'} ${o.original})` : `${o.kind} ${o.name}`;
   return `${what}${o.runId ? ` [run ${o.runId}${o.pid ? `, pid ${o.pid}` : ''}, ${o.owner}]` : ` [${o.owner === 'none' ? 'no owner' : o.owner}]`}`;
 }
 
