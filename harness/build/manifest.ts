@@ -1,0 +1,220 @@
+/**
+ * Typed view of variants/manifest.json: which variants exist, which -D macros
+ * each switch value maps to, and the sketch limits each build accepts.
+ * Everything that names a variant (CLI, compile, loader, reports) goes
+ * through resolveVariant() so a typo fails here, before any kernel object exists.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { badInput } from '../errors.ts';
+import { projectRoot } from '../paths.ts';
+
+/** Limits compiled into a build (see SKETCH_MAX_* in sketch_kern_user.h). */
+export interface Limits {
+  /** Largest allowed `rows`. */
+  maxRows: number;
+  /** Largest allowed log2(columns). */
+  maxColumnsLog2: number;
+}
+
+/** One value of a switch, e.g. sampling=geometric. */
+export interface SwitchValue {
+  /** -D macros this value adds (none for the plain default code path). */
+  defines: string[];
+  /** Extra maps the program has with this value (e.g. geo_table). */
+  maps?: string[];
+  /** Tighter limits this value imposes (unrolled hashing: 4 rows, 2^15 columns). */
+  limits?: Partial<Limits>;
+}
+
+export interface SwitchSpec {
+  /** Value used when a combination name leaves the switch out. */
+  default: string;
+  values: Record<string, SwitchValue>;
+}
+
+/** Kind of the `sketch` map's cells; "none" for baselines without a sketch. */
+export type CounterKind = 's32' | 'u32' | 'none';
+
+export interface Family {
+  /** Source file, relative to the project root. */
+  source: string;
+  description: string;
+  counter: CounterKind;
+  /** True when the family updates rows with probability p (estimates scale by 1/p). */
+  samples: boolean;
+  limits: Limits;
+  /** Maps every build of the family has. */
+  maps: string[];
+  /** Switch name -> spec, in the order used in combination names. */
+  switches: Record<string, SwitchSpec>;
+}
+
+export interface Manifest {
+  defaults: { rows: number; columns: number; p: number; seeds: string[] };
+  families: Record<string, Family>;
+  variants: Record<string, { family: string; switches: Record<string, string> }>;
+}
+
+/** A variant with everything needed to build, load and interpret it. */
+export interface ResolvedVariant {
+  /** The name given (named variant) or the canonical combination name. */
+  name: string;
+  family: string;
+  /** Every switch of the family with its value (defaults filled in). */
+  switches: Record<string, string>;
+  /** -D macros, sorted, without the leading -D. */
+  defines: string[];
+  /** Absolute path of the source. */
+  source: string;
+  counter: CounterKind;
+  samples: boolean;
+  limits: Limits;
+  /** Per-row or unrolled: how cells are computed (harness/sketch/cells.ts). */
+  hashing: 'per-row' | 'unrolled';
+  /** Map names the object has. */
+  maps: string[];
+  /** File-name-safe stem: family and switch values joined with '-'. */
+  stem: string;
+}
+
+/** Sketch parameters as the user gives them. */
+export interface SketchParams {
+  rows: number;
+  /** A power of two. */
+  columns: number;
+  /** Update probability, 0 < p <= 1 (used by sampling families only). */
+  p: number;
+  seeds: readonly bigint[];
+}
+
+export const manifestPath = join(projectRoot, 'variants', 'manifest.json');
+
+let cached: Manifest | undefined;
+
+/** The manifest, read once. */
+export function loadManifest(): Manifest {
+  cached ??= JSON.parse(readFileSync(manifestPath, 'utf8')) as Manifest;
+  return cached;
+}
+
+/** Default sketch parameters (paper artifact: 4 x 512, p = 1/16; seeds: SHA-512 IVs). */
+export function defaultParams(): SketchParams {
+  const d = loadManifest().defaults;
+  return { rows: d.rows, columns: d.columns, p: d.p, seeds: d.seeds.map((s) => BigInt(s)) };
+}
+
+/** Names of the named variants, in manifest order. */
+export function variantNames(): string[] {
+  return Object.keys(loadManifest().variants);
+}
+
+function family(name: string): Family {
+  const f = loadManifest().families[name];
+  if (!f) throw badInput(`unknown variant family '${name}'; families: ${Object.keys(loadManifest().families).join(', ')}`);
+  return f;
+}
+
+/** Canonical combination name, e.g. nitro[sampling=coin,maps=shared,hashing=per-row]. */
+export function combinationName(familyName: string, switches: Record<string, string>): string {
+  const keys = Object.keys(family(familyName).switches);
+  return keys.length ? `${familyName}[${keys.map((k) => `${k}=${switches[k]}`).join(',')}]` : familyName;
+}
+
+function resolve(name: string, familyName: string, given: Record<string, string>): ResolvedVariant {
+  const f = family(familyName);
+  const switches: Record<string, string> = {};
+  const defines: string[] = [];
+  const maps = [...f.maps];
+  const limits: Limits = { ...f.limits };
+  for (const key of Object.keys(given)) {
+    if (!(key in f.switches)) {
+      throw badInput(`variant '${name}': family ${familyName} has no switch '${key}'; switches: ${Object.keys(f.switches).join(', ') || 'none'}`);
+    }
+  }
+  for (const [key, spec] of Object.entries(f.switches)) {
+    const value = given[key] ?? spec.default;
+    const v = spec.values[value];
+    if (!v) throw badInput(`variant '${name}': ${key}=${value} is not allowed; use one of ${Object.keys(spec.values).join(', ')}`);
+    switches[key] = value;
+    defines.push(...v.defines);
+    maps.push(...(v.maps ?? []));
+    if (v.limits?.maxRows !== undefined) limits.maxRows = Math.min(limits.maxRows, v.limits.maxRows);
+    if (v.limits?.maxColumnsLog2 !== undefined) limits.maxColumnsLog2 = Math.min(limits.maxColumnsLog2, v.limits.maxColumnsLog2);
+  }
+  return {
+    name,
+    family: familyName,
+    switches,
+    defines: defines.sort(),
+    source: join(projectRoot, f.source),
+    counter: f.counter,
+    samples: f.samples,
+    limits,
+    hashing: switches.hashing === 'unrolled' ? 'unrolled' : 'per-row',
+    maps,
+    stem: [familyName, ...Object.values(switches)].join('-'),
+  };
+}
+
+/**
+ * A variant by name: a named variant (`nitro-geo`), a family alone (its
+ * defaults), or a combination `family[key=value,...]` (left-out switches take
+ * their defaults). Throws badInput naming what exists.
+ */
+export function resolveVariant(name: string): ResolvedVariant {
+  const m = loadManifest();
+  const named = m.variants[name];
+  if (named) return resolve(name, named.family, named.switches);
+  const combo = /^([\w-]+)(?:\[([^\]]*)\])?$/.exec(name.trim());
+  if (!combo || !(combo[1] in m.families)) {
+    throw badInput(`unknown variant '${name}'; use one of ${variantNames().join(', ')} or family[switch=value,...] with family ${Object.keys(m.families).join('|')}`);
+  }
+  const given: Record<string, string> = {};
+  for (const part of (combo[2] ?? '').split(',').map((s) => s.trim()).filter(Boolean)) {
+    const [k, v, extra] = part.split('=').map((s) => s.trim());
+    if (!k || !v || extra !== undefined) throw badInput(`variant '${name}': '${part}' is not switch=value`);
+    given[k] = v;
+  }
+  const r = resolve(name, combo[1], given);
+  // Always name combinations canonically, so results group the same build together.
+  return { ...r, name: combinationName(combo[1], r.switches) };
+}
+
+/** Every switch combination of a family (2 x 2 x 2 = 8 for nitro), canonically named. */
+export function allCombinations(familyName: string): ResolvedVariant[] {
+  const f = family(familyName);
+  let combos: Record<string, string>[] = [{}];
+  for (const [key, spec] of Object.entries(f.switches)) {
+    combos = combos.flatMap((c) => Object.keys(spec.values).map((v) => ({ ...c, [key]: v })));
+  }
+  return combos.map((c) => resolve(combinationName(familyName, c), familyName, c));
+}
+
+const U64_MAX = (1n << 64n) - 1n;
+
+/**
+ * Check sketch parameters against what the variant's build accepts. Throws
+ * badInput with a one-line message saying what is allowed.
+ */
+export function validateParams(params: SketchParams, variant: ResolvedVariant): SketchParams {
+  const { rows, columns, p, seeds } = params;
+  const { maxRows, maxColumnsLog2 } = variant.limits;
+  const v = variant.name;
+  if (!Number.isInteger(rows) || rows < 1 || rows > maxRows) {
+    throw badInput(`${v}: rows must be an integer from 1 to ${maxRows}${variant.hashing === 'unrolled' ? ' (unrolled hashing: one 64-bit hash, 16 bits per row)' : ''}, got ${rows}`);
+  }
+  if (!Number.isInteger(columns) || columns < 1 || columns > 2 ** maxColumnsLog2 || (columns & (columns - 1)) !== 0) {
+    throw badInput(`${v}: columns must be a power of two from 1 to ${2 ** maxColumnsLog2} (2^${maxColumnsLog2}), got ${columns}`);
+  }
+  if (!(typeof p === 'number' && p > 0 && p <= 1)) {
+    throw badInput(`${v}: p must satisfy 0 < p <= 1 (e.g. 0.0625 for 1/16), got ${p}`);
+  }
+  const needSeeds = variant.hashing === 'unrolled' ? 1 : rows;
+  if (seeds.length < needSeeds || seeds.length > maxRows) {
+    throw badInput(`${v}: give ${needSeeds === maxRows ? needSeeds : `${needSeeds} to ${maxRows}`} seeds (${variant.hashing === 'unrolled' ? 'unrolled hashing uses seeds[0]' : 'one per row'}), got ${seeds.length}`);
+  }
+  const bad = seeds.find((s) => typeof s !== 'bigint' || s < 0n || s > U64_MAX);
+  if (bad !== undefined) throw badInput(`${v}: seeds must be unsigned 64-bit integers, got ${String(bad)}`);
+  return params;
+}
