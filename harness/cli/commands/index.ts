@@ -6,6 +6,8 @@ import { traceImportCommand } from './trace-import.ts';
 import { traceExportCommand } from './trace-export.ts';
 import { traceInfoCommand } from './trace-info.ts';
 
+import { reportCommand } from './report.ts';
+import { compareCommand } from './compare.ts';
 /** The one table of subcommands. Each command lives in its own file. */
 export const commands: Command[] = [
   doctorCommand,
@@ -16,4 +18,6 @@ export const commands: Command[] = [
   traceImportCommand,
   traceExportCommand,
   traceInfoCommand,
+  reportCommand,
+  compareCommand,
 ];

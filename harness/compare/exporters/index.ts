@@ -1,0 +1,4 @@
+export type { Exporter } from './exporter.ts';
+export { markdownExporter } from './markdown.ts';
+export { gabSmallerExporter, gabBiggerExporter } from './github-action-benchmark.ts';
+export { bencherExporter } from './bencher.ts';

@@ -1,0 +1,11 @@
+/** The figures of a report, in the order they appear. Add a module here to add a figure. */
+import type { FigureModule } from './figure.ts';
+import { throughputFigure } from './throughput.ts';
+import { costFigure } from './cost.ts';
+import { drilldownFigure } from './drilldown.ts';
+import { accuracyMemoryFigure } from './accuracy-memory.ts';
+import { hhF1Figure } from './hh-f1.ts';
+import { sweepFigure } from './sweep.ts';
+
+export const FIGURES: FigureModule[] = [throughputFigure, costFigure, drilldownFigure, accuracyMemoryFigure, hhF1Figure, sweepFigure];
+export type { FigureModule, FigureSpec } from './figure.ts';
