@@ -1,0 +1,122 @@
+/**
+ * Compile a variant with clang into build/<key>/<stem>.bpf.o.
+ *
+ * The key is a sha256 over every file under variants/, the full clang command
+ * line and `clang --version`: change a header, a switch or the compiler and
+ * the object is rebuilt; change nothing and it is reused. Objects are written
+ * to a temp file and renamed, so parallel builds and a crash mid-compile never
+ * leave a half-written object under the final name.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { execa } from 'execa';
+import { SketchbenchError } from '../errors.ts';
+import { buildDir, projectRoot } from '../paths.ts';
+import type { ResolvedVariant } from './manifest.ts';
+
+export const variantsDir = join(projectRoot, 'variants');
+
+/**
+ * Flags for every variant. -mcpu=v3: with clang 14's default v1 some variants
+ * fail the verifier (no 32-bit jumps / atomics encodings it expects).
+ */
+export const BASE_CFLAGS = [
+  '-O2', '-g', '-target', 'bpf', '-mcpu=v3', '-D__TARGET_ARCH_x86',
+  '-Wall', '-Werror=implicit-function-declaration',
+  '-I', join(variantsDir, 'include'),
+  // uapi headers under /usr/include need asm/types.h from the multiarch dir.
+  '-I', '/usr/include/x86_64-linux-gnu',
+];
+
+export interface CompileOptions {
+  /** Extra -D macros (NAME or NAME=VALUE), after the variant's own. */
+  extraDefines?: string[];
+  /** clang binary (default `clang`). */
+  clang?: string;
+}
+
+export interface CompileResult {
+  variant: string;
+  objectPath: string;
+  /** True when an existing object with the same key was reused. */
+  cached: boolean;
+  /** The exact clang arguments (without the output path). */
+  args: string[];
+  /** Cache key (first 16 hex digits of the sha256). */
+  key: string;
+}
+
+const clangVersions = new Map<string, string>();
+
+async function clangVersion(clang: string): Promise<string> {
+  let v = clangVersions.get(clang);
+  if (v === undefined) {
+    try {
+      v = (await execa(clang, ['--version'])).stdout;
+    } catch (err) {
+      throw new SketchbenchError('build', `cannot run ${clang}: ${(err as Error).message.split('\n')[0]}; apt-get install clang (see 'sketchbench doctor')`, { cause: err });
+    }
+    clangVersions.set(clang, v);
+  }
+  return v;
+}
+
+function listFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const p = join(dir, e.name);
+    return e.isDirectory() ? listFiles(p) : e.isFile() ? [p] : [];
+  }).sort();
+}
+
+/** sha256 over all variant sources (paths and contents): any edit invalidates every object. */
+export function sourcesDigest(): string {
+  const h = createHash('sha256');
+  for (const f of listFiles(variantsDir)) {
+    h.update(relative(variantsDir, f)).update('\0').update(readFileSync(f)).update('\0');
+  }
+  return h.digest('hex');
+}
+
+/** clang arguments for a variant (source last, no -o). */
+export function compileArgs(variant: ResolvedVariant, opts: CompileOptions = {}): string[] {
+  const defines = [...variant.defines, ...(opts.extraDefines ?? [])];
+  for (const d of defines) {
+    if (!/^[A-Za-z_]\w*(=[\w.+-]*)?$/.test(d)) throw new SketchbenchError('input', `${variant.name}: bad -D macro '${d}' (NAME or NAME=VALUE)`, { exitCode: 2 });
+  }
+  return [...BASE_CFLAGS, ...defines.map((d) => `-D${d}`), '-c', variant.source];
+}
+
+/** The first line of clang's output that says what is wrong. */
+function firstError(stderr: string): string {
+  const lines = stderr.split('\n');
+  return (lines.find((l) => /\berror\b/.test(l)) ?? lines.find((l) => l.trim()) ?? 'no output').trim();
+}
+
+/** Compile (or reuse) the object of a variant. */
+export async function compileVariant(variant: ResolvedVariant, opts: CompileOptions = {}): Promise<CompileResult> {
+  const clang = opts.clang ?? 'clang';
+  const args = compileArgs(variant, opts);
+  const key = createHash('sha256')
+    .update(sourcesDigest()).update('\0')
+    .update(JSON.stringify([clang, ...args])).update('\0')
+    .update(await clangVersion(clang))
+    .digest('hex').slice(0, 16);
+  const dir = join(buildDir, key);
+  const objectPath = join(dir, `${variant.stem}.bpf.o`);
+  if (existsSync(objectPath)) return { variant: variant.name, objectPath, cached: true, args, key };
+
+  mkdirSync(dir, { recursive: true });
+  const tmp = `${objectPath}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+  try {
+    const r = await execa(clang, [...args, '-o', tmp], { reject: false, cwd: projectRoot });
+    if (r.exitCode !== 0) {
+      throw new SketchbenchError('build', `${variant.name}: clang failed: ${firstError(r.stderr || String(r.stdout) || r.message)}`,
+        { detail: r.stderr || r.message });
+    }
+    renameSync(tmp, objectPath);
+  } finally {
+    rmSync(tmp, { force: true });
+  }
+  return { variant: variant.name, objectPath, cached: false, args, key };
+}
