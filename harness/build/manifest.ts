@@ -192,6 +192,8 @@ export function allCombinations(familyName: string): ResolvedVariant[] {
 }
 
 const U64_MAX = (1n << 64n) - 1n;
+/** struct sketch_cfg holds SKETCH_MAX_ROWS seeds whatever the family uses. */
+const SEED_SLOTS = 8;
 
 /**
  * Check sketch parameters against what the variant's build accepts. Throws
@@ -211,8 +213,8 @@ export function validateParams(params: SketchParams, variant: ResolvedVariant): 
     throw badInput(`${v}: p must satisfy 0 < p <= 1 (e.g. 0.0625 for 1/16), got ${p}`);
   }
   const needSeeds = variant.hashing === 'unrolled' ? 1 : rows;
-  if (seeds.length < needSeeds || seeds.length > maxRows) {
-    throw badInput(`${v}: give ${needSeeds === maxRows ? needSeeds : `${needSeeds} to ${maxRows}`} seeds (${variant.hashing === 'unrolled' ? 'unrolled hashing uses seeds[0]' : 'one per row'}), got ${seeds.length}`);
+  if (seeds.length < needSeeds || seeds.length > SEED_SLOTS) {
+    throw badInput(`${v}: give ${needSeeds} to ${SEED_SLOTS} seeds (${variant.hashing === 'unrolled' ? 'unrolled hashing uses seeds[0]' : 'one per row'}), got ${seeds.length}`);
   }
   const bad = seeds.find((s) => typeof s !== 'bigint' || s < 0n || s > U64_MAX);
   if (bad !== undefined) throw badInput(`${v}: seeds must be unsigned 64-bit integers, got ${String(bad)}`);

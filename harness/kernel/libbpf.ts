@@ -20,8 +20,8 @@ export function clearLibbpfMessages(): void {
 }
 
 function bind() {
-  let so: koffi.IKoffiLib;
-  let libc: koffi.IKoffiLib;
+  let so: ReturnType<typeof koffi.load>;
+  let libc: ReturnType<typeof koffi.load>;
   try {
     so = koffi.load('libbpf.so.1');
     libc = koffi.load('libc.so.6');

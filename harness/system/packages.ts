@@ -23,6 +23,7 @@ export const SYSTEM_PACKAGES: SystemPackage[] = [
   { pkg: 'libbpf1', provides: '/usr/lib/x86_64-linux-gnu/libbpf.so.1', why: 'loads programs from TypeScript (koffi)' },
   { pkg: 'bpftool', provides: '/usr/sbin/bpftool', why: 'program inspection' },
   { pkg: 'iproute2', provides: '/usr/sbin/ip', why: 'network namespaces and veth pairs' },
+  { pkg: 'ethtool', provides: '/usr/sbin/ethtool', why: 'toggles GRO so veth threaded NAPI can be enabled' },
   { pkg: 'util-linux', provides: '/usr/bin/taskset', why: 'pins threads to cores' },
   { pkg: 'iputils-ping', provides: '/usr/bin/ping', why: 'testbed connectivity check', testOnly: true },
   { pkg: 'tshark', provides: '/usr/bin/tshark', why: 'reference pcap reader in tests', testOnly: true },

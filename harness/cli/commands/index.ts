@@ -1,5 +1,6 @@
 import type { Command } from '../command.ts';
 import { doctorCommand } from './doctor.ts';
+import { buildCommand } from './build.ts';
 import { testbedUpCommand, testbedDownCommand, testbedListCommand } from './testbed.ts';
 import { traceGenCommand } from './trace-gen.ts';
 import { traceImportCommand } from './trace-import.ts';
@@ -11,6 +12,7 @@ import { compareCommand } from './compare.ts';
 /** The one table of subcommands. Each command lives in its own file. */
 export const commands: Command[] = [
   doctorCommand,
+  buildCommand,
   testbedUpCommand,
   testbedDownCommand,
   testbedListCommand,

@@ -1,0 +1,137 @@
+/**
+ * Compile (cached), configure and load one variant: the single place where
+ * sketch parameters become .rodata and map sizes. Parameters are validated
+ * before anything reaches the kernel.
+ */
+import { BpfObject } from '../kernel/bpf-object.ts';
+import { encodeSketchCfg, decodeSketchStats, GEO_TABLE_SIZE, type Action, type SketchStats } from '../kernel/layout.ts';
+import { compileVariant } from './compile.ts';
+import { validateParams, type ResolvedVariant, type SketchParams } from './manifest.ts';
+import { Xoshiro128 } from '../trace/prng.ts';
+
+export const SKETCH_PROG = 'sketch_xdp';
+
+export interface LoadOptions {
+  action?: Action;
+  redirectIfindex?: number;
+  /** Test-only slowdown (regression-gate tests). */
+  extraHashRounds?: number;
+}
+
+export interface ProgramMetrics {
+  verifiedInsns: number;
+  xlatedBytes: number;
+  jitedBytes: number;
+  mapBytes: number;
+  loadMs: number;
+}
+
+/** Draws of Geometric(p) on {0,1,2,...}: failures before the first success. */
+export function geometricTable(p: number, seed: number, size = GEO_TABLE_SIZE): Uint32Array {
+  const t = new Uint32Array(size);
+  if (p >= 1) return t;
+  const rng = new Xoshiro128(seed);
+  const denom = Math.log1p(-p);
+  for (let i = 0; i < size; i++) {
+    // 1 - u is in (0, 1]: log never sees 0.
+    const u = 1 - rng.float();
+    t[i] = Math.min(0xffffffff, Math.floor(Math.log(u) / denom));
+  }
+  return t;
+}
+
+export class LoadedVariant {
+  private constructor(
+    readonly variant: ResolvedVariant,
+    readonly params: SketchParams,
+    readonly obj: BpfObject,
+    readonly objectPath: string,
+  ) {}
+
+  static async load(variant: ResolvedVariant, params: SketchParams, opts: LoadOptions = {}): Promise<LoadedVariant> {
+    validateParams(params, variant);
+    const { objectPath } = await compileVariant(variant);
+    const hasSketch = variant.counter !== 'none' && variant.maps.includes('sketch');
+    const obj = BpfObject.open(objectPath, {
+      label: variant.name,
+      rodata: encodeSketchCfg({
+        rows: params.rows, columns: params.columns, p: params.p, seeds: [...params.seeds],
+        action: opts.action ?? 'drop', redirectIfindex: opts.redirectIfindex, extraHashRounds: opts.extraHashRounds,
+      }),
+      maxEntries: hasSketch ? { sketch: params.rows * params.columns } : {},
+    });
+    try {
+      obj.load();
+    } catch (err) {
+      obj.close();
+      throw err;
+    }
+    const lv = new LoadedVariant(variant, params, obj, objectPath);
+    lv.reset(1);
+    return lv;
+  }
+
+  get progFd(): number {
+    return this.obj.program(SKETCH_PROG).fd;
+  }
+
+  get geometric(): boolean {
+    return this.variant.maps.includes('geo_table');
+  }
+
+  get hasSketch(): boolean {
+    return this.variant.counter !== 'none' && this.obj.hasMap('sketch');
+  }
+
+  /**
+   * Zero counters and sketch; draw a fresh geometric table from `samplingSeed`
+   * (each repetition gets its own, so sampled variants vary as they should).
+   * Coin sampling uses bpf_get_prandom_u32, which the kernel seeds itself.
+   */
+  reset(samplingSeed: number): void {
+    this.obj.map('stats').clearArray();
+    if (this.hasSketch) this.obj.map('sketch').clearArray();
+    if (this.geometric) {
+      const table = geometricTable(this.params.p, samplingSeed);
+      this.obj.map('geo_table').fillArray(Buffer.from(table.buffer, table.byteOffset, table.byteLength));
+      const gs = this.obj.map('geo_state');
+      // Start at the first draw so the very first slot is not always sampled.
+      const st = Buffer.alloc(8);
+      st.writeUInt32LE(table[0], 0);
+      st.writeUInt32LE(1, 4);
+      gs.update(gs.u32Key(0), st);
+    }
+  }
+
+  stats(): SketchStats {
+    return decodeSketchStats(this.obj.map('stats').readU64StructSummed());
+  }
+
+  /** Counters, per-CPU copies summed, index = row * columns + col. */
+  readSketch(): number[] {
+    if (!this.hasSketch) return [];
+    return this.obj.map('sketch').readArraySummed(this.variant.counter === 's32' ? 's32' : 'u32');
+  }
+
+  /** Bytes of the sketch counters alone (rows x columns x 4 per copy). */
+  sketchBytes(): number {
+    if (!this.hasSketch) return 0;
+    const m = this.obj.map('sketch');
+    return m.memlockBytes();
+  }
+
+  programMetrics(): ProgramMetrics {
+    const info = this.obj.programInfo(SKETCH_PROG);
+    return {
+      verifiedInsns: info.verifiedInsns,
+      xlatedBytes: info.xlatedBytes,
+      jitedBytes: info.jitedBytes,
+      mapBytes: this.obj.mapBytes(),
+      loadMs: this.obj.loadMs,
+    };
+  }
+
+  close(): void {
+    this.obj.close();
+  }
+}

@@ -1,0 +1,63 @@
+import type { Command } from '../command.ts';
+import { bool, list } from '../command.ts';
+import { allCombinations, defaultParams, loadManifest, resolveVariant, variantNames, type ResolvedVariant } from '../../build/manifest.ts';
+import { LoadedVariant } from '../../build/load-variant.ts';
+import { SketchbenchError } from '../../errors.ts';
+
+/** Named variants first, then every other switch combination of each family. */
+export function variantsToBuild(names: string[], allCombos: boolean): ResolvedVariant[] {
+  const chosen = (names.length ? names : variantNames()).map(resolveVariant);
+  if (!allCombos) return chosen;
+  const seen = new Set(chosen.map((v) => `${v.family}:${JSON.stringify(v.switches)}`));
+  for (const fam of Object.keys(loadManifest().families)) {
+    for (const v of allCombinations(fam)) {
+      const key = `${v.family}:${JSON.stringify(v.switches)}`;
+      if (!seen.has(key)) { seen.add(key); chosen.push(v); }
+    }
+  }
+  return chosen;
+}
+
+export const buildCommand: Command = {
+  path: ['build'],
+  summary: 'compile variants and load each through the verifier (not attached); print program size and load time',
+  flags: [
+    { name: 'variant', type: 'string', multiple: true, arg: 'NAME', description: 'a named variant or family[switch=value,...]; default: every named variant' },
+    { name: 'all-combinations', type: 'boolean', description: 'also every switch combination of every family' },
+    { name: 'json', type: 'boolean', description: 'print [{variant, switches, verifiedInsns, xlatedBytes, jitedBytes, mapBytes, loadMs}]' },
+  ],
+  async run(flags) {
+    const variants = variantsToBuild(list(flags, 'variant'), bool(flags, 'all-combinations'));
+    const params = defaultParams();
+    const out: Record<string, unknown>[] = [];
+    const failures: string[] = [];
+    for (const v of variants) {
+      let lv: LoadedVariant | undefined;
+      try {
+        lv = await LoadedVariant.load(v, params);
+        out.push({ variant: v.name, switches: v.switches, ...lv.programMetrics() });
+      } catch (err) {
+        if (!(err instanceof SketchbenchError) || err.exitCode === 2) throw err;
+        failures.push(`${v.name}: ${err.message}`);
+        if (!bool(flags, 'json')) console.error(`FAIL ${v.name}: ${err.message}${err.detail ? '\n' + err.detail : ''}`);
+      } finally {
+        lv?.close();
+      }
+    }
+    if (bool(flags, 'json')) {
+      console.log(JSON.stringify(out, null, 2));
+    } else {
+      const head = ['variant', 'verified insns', 'xlated B', 'JIT B', 'map B', 'load ms'];
+      const rows = out.map((r) => [String(r.variant), String(r.verifiedInsns), String(r.xlatedBytes), String(r.jitedBytes), String(r.mapBytes), (r.loadMs as number).toFixed(1)]);
+      const w = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+      console.log(head.map((h, i) => (i ? h.padStart(w[i]) : h.padEnd(w[i]))).join('  '));
+      for (const r of rows) console.log(r.map((c, i) => (i ? c.padStart(w[i]) : c.padEnd(w[i]))).join('  '));
+      console.log(`\n${out.length} loaded, ${failures.length} failed (sketch ${params.rows}x${params.columns}, p=${params.p})`);
+    }
+    if (failures.length) {
+      if (bool(flags, 'json')) console.error(failures.join('\n'));
+      return 1;
+    }
+    return 0;
+  },
+};
