@@ -58,6 +58,9 @@ static __always_inline void extra_hash_rounds(const struct flow_key *key)
 
 	if (!rounds)
 		return;
+	/* Kept a loop: unrolled, 64 hash bodies would bloat every variant's code
+	 * (and its I-cache footprint) even when the knob is 0. */
+	#pragma nounroll
 	for (i = 0; i < EXTRA_HASH_ROUNDS_MAX; i++) {
 		if (i >= rounds)
 			break;
