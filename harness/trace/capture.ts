@@ -132,6 +132,12 @@ function readPcap(path: string, src: Source, sink: PacketSink, skipBad: boolean)
     if (msg !== null) {
       if (!skipBad) throw fail(path, src.pos, msg);
       noteSkip(stats, src.pos, msg);
+      // A zero-length or over-snaplen record still has a trustworthy length: step over it.
+      // Otherwise the length is garbage and the next record has to be searched for.
+      if (caplen <= MAX_CAPLEN && src.ensure(16 + caplen)) {
+        src.skip(16 + caplen);
+        continue;
+      }
       src.skip(1);
       while (src.avail() > 0 || src.ensure(1)) {
         if (plausible()) break;
