@@ -32,7 +32,7 @@ test('empty, tiny, wrong magic, random bytes', () => {
   expectBad('tiny.pcap', Buffer.from([0xd4, 0xc3]), 0, /truncated/);
   expectBad('magic.pcap', Buffer.from('hello world, this is not a capture'), 0, /magic/);
   let x = 12345;
-  const rnd = Buffer.alloc(4096).map(() => { x = (x * 1103515245 + 12345) & 0x7fffffff; return x >> 16; });
+  const rnd = Buffer.from(new Uint8Array(4096).map(() => { x = (x * 1103515245 + 12345) & 0x7fffffff; return x >> 16; }));
   expectBad('random.bin', rnd, 0, /magic/);
 });
 
