@@ -111,8 +111,8 @@ export async function compileVariant(variant: ResolvedVariant, opts: CompileOpti
   try {
     const r = await execa(clang, [...args, '-o', tmp], { reject: false, cwd: projectRoot });
     if (r.exitCode !== 0) {
-      throw new SketchbenchError('build', `${variant.name}: clang failed: ${firstError(r.stderr || String(r.stdout) || r.message)}`,
-        { detail: r.stderr || r.message });
+      throw new SketchbenchError('build', `${variant.name}: clang failed: ${firstError(String(r.stderr || r.stdout || r.message))}`,
+        { detail: String(r.stderr || r.message) });
     }
     renameSync(tmp, objectPath);
   } finally {
