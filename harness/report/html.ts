@@ -68,7 +68,7 @@ h1{font-size:1.5rem}h2{font-size:1.2rem;margin-top:2rem;border-bottom:1px solid 
 table{border-collapse:collapse;font-size:.85rem;margin-bottom:1rem}td,th{border-bottom:1px solid #eee;padding:.2rem .6rem;text-align:left}
 td.num{text-align:right;font-variant-numeric:tabular-nums}td.p{color:#555}.unit,.dir{font-weight:normal;color:#666;font-size:.85rem}
 .sw{display:inline-block;width:.8em;height:.8em;margin-right:.4em;vertical-align:-.05em;border-radius:2px}
-.warn{color:#a15c00}figure{margin:1rem 0 2rem;max-width:36rem}figure svg{max-width:100%;height:auto}figcaption{font-size:.85rem;color:#444}
+.warn{color:#a15c00}figure{margin:1rem 0 2rem;max-width:36rem}figure svg{width:100%;height:auto}figcaption{font-size:.85rem;color:#444}
 code,pre{font-family:"DejaVu Sans Mono",monospace;font-size:.85rem}pre{background:#f6f6f6;padding:.5rem;overflow-x:auto}
 .files a{margin-right:.6rem}ul.warnings li{color:#a15c00}
 `;
@@ -77,8 +77,15 @@ export function renderHtml(i: HtmlInput): string {
   const metrics = [...new Set(i.summary.map((s) => s.metric))];
   const kinds = ['throughput', 'cost', 'accuracy', 'program', 'other'] as const;
   const byKind = kinds.map((k) => [k, metrics.filter((m) => metricInfo(m).kind === k)] as const).filter(([, ms]) => ms.length);
-  const outlierWarnings = i.summary.map(outlierWarning).filter((w): w is string => Boolean(w));
-  const warnings = [...i.warnings, ...outlierWarnings];
+  // One line for all outliers: a line per cell buries the advice under repetition.
+  const flagged = i.summary.filter((s) => s.outliers.length);
+  const outlierLine = flagged.length === 1
+    ? [outlierWarning(flagged[0])!]
+    : flagged.length
+      ? [`${flagged.length} cells have statistical outliers (modified z-score > 3.5; marked in the tables): ${flagged.map((s) => `${s.variant} ${s.metric}${paramsText(s.params) ? ` [${paramsText(s.params)}]` : ''}`).join('; ')}. ` +
+        'Other programs, interrupts or CPU frequency changes may have disturbed the run: close other workloads, pin the generator and the XDP core, fix the CPU frequency (disable turbo), or run more repetitions.']
+      : [];
+  const warnings = [...i.warnings, ...outlierLine];
   const envRows = Object.entries(i.env).map(([k, v]) => `<tr><th>${esc(k)}</th><td>${esc(Array.isArray(v) ? v.join(', ') : typeof v === 'object' ? JSON.stringify(v) : v)}</td></tr>`).join('\n');
   const figures = i.figures.map((f) => `<figure id="fig-${esc(f.id)}">
 <h3>${esc(f.title)}</h3>

@@ -8,7 +8,7 @@ export interface BarOptions {
   metric: string;
   cells: SummaryRow[];
   /** A dashed reference line, e.g. the baseline-drop ceiling. */
-  rule?: { value: number; label: string };
+  rule?: { value: number; label?: string };
   yDomain?: [number, number];
 }
 
@@ -33,8 +33,9 @@ export function barSpec(o: BarOptions): Record<string, unknown> {
   ];
   if (o.rule) {
     const r = { value: o.rule.value * factor, label: o.rule.label };
-    layers.push(
-      { data: { values: [r] }, mark: { type: 'rule', strokeDash: [4, 3], color: '#444', strokeWidth: 1 }, encoding: { y: { field: 'value', type: 'quantitative' } } },
+    layers.push({ data: { values: [r] }, mark: { type: 'rule', strokeDash: [4, 3], color: '#444', strokeWidth: 1 }, encoding: { y: { field: 'value', type: 'quantitative' } } });
+    // Only label the rule where bars stay below it (throughput); elsewhere the caption names it.
+    if (o.rule.label) layers.push(
       { data: { values: [r] }, mark: { type: 'text', align: 'right', baseline: 'bottom', dy: -2, x: 'width', fontSize: 9, color: '#444' }, encoding: { y: { field: 'value', type: 'quantitative' }, text: { field: 'label' } } },
     );
   }

@@ -3,7 +3,7 @@ import type { FigureModule } from './figure.ts';
 import { mainCells } from '../select.ts';
 import { barSpec } from './bars.ts';
 
-export function bar(o: { id: string; metric: string; title: string; caption: string; ruleLabel: string }): FigureModule {
+export function bar(o: { id: string; metric: string; title: string; caption: string; ruleLabel?: string }): FigureModule {
   return {
     id: o.id,
     needs: `${o.metric} rows`,
