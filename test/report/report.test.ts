@@ -49,11 +49,11 @@ test('throughput figure: one bar per variant in the scenegraph and the SVG, plus
   const res = loadResults(runA);
   const [fig] = FIGURES.find((f) => f.id === 'throughput')!.build(res.summary);
   const out = await renderSvg(fig.spec);
-  const bars = items(out.view.scenegraph().root, 'rect').filter((i) => i.datum?.variant && i.mark.name === 'layer_0_marks');
+  const bars = items((out.view.scenegraph() as any).root, 'rect').filter((i) => i.datum?.variant && i.mark.name === 'layer_0_marks');
   assert.equal(bars.length, 8);
   assert.deepEqual(new Set(bars.map((b) => b.fill)), new Set(bars.map((b) => variantColour(b.datum.variant))));
   assert.equal((out.svg.match(/aria-roledescription="bar"/g) ?? []).length, 8);
-  const ruleData = items(out.view.scenegraph().root, 'rule').map((i) => i.datum).filter((d) => d?.label);
+  const ruleData = items((out.view.scenegraph() as any).root, 'rule').map((i) => i.datum).filter((d) => d?.label);
   assert.equal(ruleData[0].label, 'baseline-drop ceiling');
   const drop = res.summary.find((s) => s.variant === 'baseline-drop' && s.metric === 'throughput_pps')!;
   assert.ok(Math.abs(ruleData[0].value - drop.median / 1e6) < 1e-9);
@@ -64,7 +64,7 @@ test('drill-down: four steps with each gain labelled', async () => {
   const figs = FIGURES.find((f) => f.id === 'drilldown')!.build(res.summary);
   const tp = figs.find((f) => f.id === 'drilldown-throughput')!;
   const out = await renderSvg(tp.spec);
-  const texts = items(out.view.scenegraph().root, 'text').map((t) => t.text).filter((t) => /%$/.test(String(t)));
+  const texts = items((out.view.scenegraph() as any).root, 'text').map((t) => t.text).filter((t) => /%$/.test(String(t)));
   assert.equal(texts.length, 3);
   assert.ok(texts.every((t) => /^\+\d+%$/.test(t)), texts.join(' '));
 });
