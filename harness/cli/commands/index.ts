@@ -1,6 +1,7 @@
 import type { Command } from '../command.ts';
 import { doctorCommand } from './doctor.ts';
 import { buildCommand } from './build.ts';
+import { runCommand } from './run.ts';
 import { testbedUpCommand, testbedDownCommand, testbedListCommand } from './testbed.ts';
 import { traceGenCommand } from './trace-gen.ts';
 import { traceImportCommand } from './trace-import.ts';
@@ -13,6 +14,7 @@ import { compareCommand } from './compare.ts';
 export const commands: Command[] = [
   doctorCommand,
   buildCommand,
+  runCommand,
   testbedUpCommand,
   testbedDownCommand,
   testbedListCommand,

@@ -1,0 +1,19 @@
+/**
+ * Programs that are not sketch variants but run beside them: the trace replay
+ * (cost, accuracy, live traffic). Built by the same cached compile step.
+ */
+import { join } from 'node:path';
+import { compileVariant } from './compile.ts';
+import type { ResolvedVariant } from './manifest.ts';
+import { projectRoot } from '../paths.ts';
+
+function supportProgram(name: string, source: string): ResolvedVariant {
+  return {
+    name, family: 'support', switches: {}, defines: [], source: join(projectRoot, source),
+    counter: 'none', samples: false, limits: { maxRows: 0, maxColumnsLog2: 0 }, hashing: 'per-row', maps: [], stem: name,
+  };
+}
+
+export async function replayObject(): Promise<string> {
+  return (await compileVariant(supportProgram('replay', 'variants/replay/replay.bpf.c'))).objectPath;
+}

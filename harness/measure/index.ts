@@ -1,0 +1,13 @@
+/** The registry of measurements; suites name them. */
+import type { Measurement } from './types.ts';
+import { costMeasurement } from './cost.ts';
+import { throughputMeasurement } from './throughput.ts';
+import { programMeasurement } from './program.ts';
+
+export const MEASUREMENTS: Record<string, Measurement<any>> = {
+  program: programMeasurement,
+  cost: costMeasurement,
+  throughput: throughputMeasurement,
+};
+
+export type MetricGroup = keyof typeof MEASUREMENTS;

@@ -1,0 +1,41 @@
+/**
+ * A measurement is an object in a registry (kernel selftests' bench style):
+ * setup once per run, measure one (variant, repetition), teardown. Suites and
+ * sweeps are data that choose measurements; they never contain code.
+ */
+import type { Row } from '../results/types.ts';
+import type { LoadedVariant } from '../build/load-variant.ts';
+import type { Trace } from '../trace/format.ts';
+
+export interface MeasureContext {
+  trace: Trace;
+  /** Trace name as recorded in rows. */
+  traceName: string;
+  variants: LoadedVariant[];
+  cpus: { dut: number; gen: number[]; cost: number };
+  /** Throughput: seconds per sample, and the loss search tolerance when set. */
+  durationS: number;
+  maxLoss?: number;
+  /** Run folder, for side outputs such as estimates.csv. */
+  outDir: string;
+  log(line: string): void;
+}
+
+export interface Measurement<S = unknown> {
+  name: 'cost' | 'throughput' | 'accuracy' | 'program';
+  /** Metric names this measurement emits. */
+  metrics: string[];
+  /** Fixed repetitions (program metrics do not vary); default: the run's. */
+  reps?: number;
+  setup(ctx: MeasureContext): Promise<S>;
+  /** Untimed runs whose results are dropped (caches, JIT, page pools). */
+  warmup?(state: S, v: LoadedVariant): Promise<void>;
+  /** One repetition of one variant: rows to append at once. */
+  measure(state: S, v: LoadedVariant, rep: number): Promise<Omit<Row, 'trace'>[]>;
+  teardown(state: S): Promise<void>;
+}
+
+/** Params recorded with every row of a variant. */
+export function rowParams(v: LoadedVariant): Row['params'] {
+  return { rows: v.params.rows, columns: v.params.columns, p: v.params.p, switches: v.variant.switches };
+}

@@ -1,0 +1,108 @@
+/**
+ * Run options: normalized and validated in one place, before any kernel object
+ * exists (execa style). The CLI and suites both produce a RunOptions.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { cpus } from 'node:os';
+import { badInput } from '../errors.ts';
+import { defaultParams, resolveVariant, validateParams, variantNames, type ResolvedVariant, type SketchParams } from '../build/manifest.ts';
+import { MEASUREMENTS } from '../measure/index.ts';
+import { resultsDir } from '../paths.ts';
+import type { ProgressMode } from './progress.ts';
+
+export interface VariantSpec {
+  variant: ResolvedVariant;
+  params: SketchParams;
+  /** Test-only slowdown: extra hash rounds per packet. */
+  extraHashRounds?: number;
+}
+
+export interface RunOptions {
+  suite: string;
+  variants: VariantSpec[];
+  tracePath: string;
+  metrics: string[];
+  reps: number;
+  outDir: string;
+  cpus: { dut: number; gen: number[]; cost: number };
+  durationS: number;
+  maxLoss?: number;
+  seeds: number[];
+  progress: ProgressMode;
+}
+
+/** What a user (flags or a suite file) may say; everything optional. */
+export interface RunRequest {
+  suite?: string;
+  variants?: string[];
+  tracePath: string;
+  metrics?: string[];
+  reps?: number;
+  outDir?: string;
+  rows?: number;
+  columns?: number;
+  p?: number;
+  dutCpu?: number;
+  genCpus?: number[];
+  costCpu?: number;
+  durationS?: number;
+  maxLoss?: number;
+  extraHashRounds?: number;
+  progress: ProgressMode;
+}
+
+export const DEFAULT_METRICS = ['program', 'cost', 'throughput'];
+
+export function timestampName(d = new Date()): string {
+  return d.toISOString().replace(/[-:]/g, '').replace(/\..*$/, '').replace('T', '-');
+}
+
+export function normalizeRunOptions(req: RunRequest): RunOptions {
+  const ncpu = cpus().length;
+  const names = req.variants?.length ? req.variants : variantNames();
+  const base = defaultParams();
+  const params: SketchParams = { ...base, rows: req.rows ?? base.rows, columns: req.columns ?? base.columns, p: req.p ?? base.p };
+  const variants = [...new Set(names)].map((n) => {
+    const variant = resolveVariant(n);
+    return { variant, params: validateParams(params, variant), extraHashRounds: req.extraHashRounds };
+  });
+  const metrics = req.metrics?.length ? req.metrics : DEFAULT_METRICS;
+  for (const m of metrics) {
+    if (!(m in MEASUREMENTS)) throw badInput(`unknown metric group '${m}'; use ${Object.keys(MEASUREMENTS).join(', ')}`);
+  }
+  // cost_net_ns needs the method's own overhead in every round.
+  if (metrics.includes('cost') && !variants.some((v) => v.variant.name === 'baseline-drop')) {
+    variants.unshift({ variant: resolveVariant('baseline-drop'), params: validateParams(params, resolveVariant('baseline-drop')), extraHashRounds: undefined });
+  }
+  const reps = req.reps ?? 5;
+  if (!Number.isInteger(reps) || reps < 1 || reps > 1000) throw badInput(`--reps must be an integer from 1 to 1000, got ${reps}`);
+  const cpu = (name: string, v: number) => {
+    if (!Number.isInteger(v) || v < 0 || v >= ncpu) throw badInput(`--${name} must be a CPU from 0 to ${ncpu - 1}, got ${v}`);
+    return v;
+  };
+  const dut = cpu('dut-cpu', req.dutCpu ?? 0);
+  const gen = (req.genCpus ?? [ncpu > 1 ? 1 : 0]).map((c) => cpu('gen-cpu', c));
+  if (metrics.includes('throughput') && gen.includes(dut) && ncpu > 1) {
+    throw badInput(`--gen-cpu ${gen.join(',')} overlaps --dut-cpu ${dut}: the DUT needs a core of its own`);
+  }
+  const durationS = req.durationS ?? 2;
+  if (!(durationS > 0 && durationS <= 600)) throw badInput(`--duration must be in (0, 600] seconds, got ${durationS}`);
+  if (req.maxLoss !== undefined && !(req.maxLoss >= 0 && req.maxLoss < 1)) throw badInput(`--max-loss must be in [0, 1), got ${req.maxLoss}`);
+  if (!existsSync(req.tracePath)) throw badInput(`trace ${req.tracePath} does not exist; make one with 'sketchbench trace gen' or 'trace import'`);
+  const outDir = req.outDir ?? join(resultsDir, timestampName());
+  if (existsSync(join(outDir, 'results.jsonl'))) throw badInput(`${outDir} already holds results; choose another --out`);
+  return {
+    suite: req.suite ?? 'custom',
+    variants,
+    tracePath: req.tracePath,
+    metrics,
+    reps,
+    outDir,
+    cpus: { dut, gen, cost: cpu('cost-cpu', req.costCpu ?? (ncpu > 1 ? 1 : 0)) },
+    durationS,
+    maxLoss: req.maxLoss,
+    seeds: [1],
+    progress: req.progress,
+  };
+}

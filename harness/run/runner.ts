@@ -1,0 +1,92 @@
+/**
+ * The run pipeline, read top to bottom: clean leftovers -> trace -> load
+ * variants -> for each measurement: setup, warm-up, repetitions interleaved
+ * across variants (A B C A B C), teardown -> summary. Every row is appended
+ * to the run folder the moment it is measured.
+ */
+import { basename } from 'node:path';
+import { openTraceSync, type Trace } from '../trace/format.ts';
+import { LoadedVariant } from '../build/load-variant.ts';
+import { MEASUREMENTS } from '../measure/index.ts';
+import type { MeasureContext } from '../measure/types.ts';
+import { RunWriter } from '../results/writer.ts';
+import type { ResultsFile } from '../results/types.ts';
+import { cleanLeftovers } from '../testbed/leftovers.ts';
+import { Progress } from './progress.ts';
+import { collectEnv } from './env.ts';
+import type { RunOptions } from './options.ts';
+import { SketchbenchError } from '../errors.ts';
+
+export async function runPlan(opts: RunOptions, argv: string[]): Promise<ResultsFile> {
+  const progress = new Progress(0, opts.progress);
+  const cleaned = await cleanLeftovers({});
+  if (cleaned.removed.length) progress.note(`removed leftovers of an earlier run: ${cleaned.removed.map((o) => o.name).join(', ')}`);
+
+  const writer = RunWriter.open(opts.outDir, { env: await collectEnv(opts.suite, opts.seeds, argv), suite: opts.suite });
+  const log = (line: string) => { writer.log(line); progress.note(line); };
+  log(`run folder ${opts.outDir}`);
+
+  const traceText = opts.tracePath;
+  let trace: Trace;
+  trace = openTraceSync(traceText);
+  const traceName = basename(traceText);
+  log(`trace ${traceName}: ${trace.header.packetCount} packets, ${trace.header.flowCount} flows`);
+
+  const variants: LoadedVariant[] = [];
+  try {
+    for (const spec of opts.variants) {
+      variants.push(await LoadedVariant.load(spec.variant, spec.params, { extraHashRounds: spec.extraHashRounds }));
+    }
+    const groups = opts.metrics.map((m) => {
+      const meas = MEASUREMENTS[m];
+      if (!meas) throw new SketchbenchError('input', `unknown metric group '${m}'`, { exitCode: 2 });
+      return meas;
+    });
+    for (const m of groups) progress.addSteps((m.warmup ? variants.length : 0) + (m.reps ?? opts.reps) * variants.length);
+
+    const ctx: MeasureContext = {
+      trace, traceName, variants, cpus: opts.cpus, durationS: opts.durationS, maxLoss: opts.maxLoss, outDir: opts.outDir, log,
+    };
+    for (const m of groups) {
+      log(`${m.name}: setting up`);
+      const state = await m.setup(ctx);
+      try {
+        if (m.warmup) {
+          for (const v of variants) {
+            await m.warmup(state, v);
+            progress.step(`${m.name} warm-up ${v.variant.name}`);
+          }
+        }
+        const reps = m.reps ?? opts.reps;
+        for (let rep = 0; rep < reps; rep++) {
+          for (const v of orderForRound(variants, m.name)) {
+            const rows = await m.measure(state, v, rep);
+            writer.append(rows.map((r) => ({ ...r, trace: traceName })));
+            const head = rows[0];
+            progress.step(`${m.name} ${v.variant.name} rep ${rep + 1}/${reps}`, head ? formatValue(head.value, head.unit) : undefined);
+          }
+        }
+      } finally {
+        await m.teardown(state);
+      }
+    }
+  } finally {
+    for (const v of variants) v.close();
+    trace.close();
+    progress.finish();
+  }
+  return writer.finish();
+}
+
+/** baseline-drop first in each round: cost_net_ns of the round subtracts it. */
+function orderForRound(variants: LoadedVariant[], metric: string): LoadedVariant[] {
+  if (metric !== 'cost') return variants;
+  return [...variants.filter((v) => v.variant.name === 'baseline-drop'), ...variants.filter((v) => v.variant.name !== 'baseline-drop')];
+}
+
+export function formatValue(v: number, unit: string): string {
+  if (unit === 'packets/s') return `${(v / 1e6).toFixed(3)} Mpps`;
+  if (unit === 'ns/packet') return `${v.toFixed(2)} ns/packet`;
+  if (unit === 'ratio') return v.toFixed(4);
+  return `${Number.isInteger(v) ? v : v.toFixed(3)} ${unit}`;
+}
