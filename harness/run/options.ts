@@ -18,11 +18,17 @@ export interface VariantSpec {
   extraHashRounds?: number;
 }
 
+/** A set of variants measured with a set of metrics; a sweep adds phases. */
+export interface Phase {
+  label: string;
+  variants: VariantSpec[];
+  metrics: string[];
+}
+
 export interface RunOptions {
   suite: string;
-  variants: VariantSpec[];
+  phases: Phase[];
   tracePath: string;
-  metrics: string[];
   reps: number;
   outDir: string;
   cpus: { dut: number; gen: number[]; cost: number };
@@ -49,7 +55,30 @@ export interface RunRequest {
   durationS?: number;
   maxLoss?: number;
   extraHashRounds?: number;
+  sweeps?: SweepRequest[];
   progress: ProgressMode;
+}
+
+/** One parameter swept over values for some variants (suite files). */
+export interface SweepRequest {
+  variants: string[];
+  param: 'p' | 'columns' | 'rows';
+  values: number[];
+  metrics: string[];
+}
+
+function sweepPhase(sw: SweepRequest, base: SketchParams, extraHashRounds?: number): Phase {
+  for (const m of sw.metrics) {
+    if (!(m in MEASUREMENTS)) throw badInput(`sweep over ${sw.param}: unknown metric group '${m}'`);
+  }
+  const variants: VariantSpec[] = [];
+  for (const name of sw.variants) {
+    const variant = resolveVariant(name);
+    for (const value of sw.values) {
+      variants.push({ variant, params: validateParams({ ...base, [sw.param]: value }, variant), extraHashRounds });
+    }
+  }
+  return { label: `sweep ${sw.param}`, variants, metrics: sw.metrics };
 }
 
 export const DEFAULT_METRICS = ['program', 'cost', 'throughput'];
@@ -92,11 +121,12 @@ export function normalizeRunOptions(req: RunRequest): RunOptions {
   if (!existsSync(req.tracePath)) throw badInput(`trace ${req.tracePath} does not exist; make one with 'sketchbench trace gen' or 'trace import'`);
   const outDir = req.outDir ?? join(resultsDir, timestampName());
   if (existsSync(join(outDir, 'results.jsonl'))) throw badInput(`${outDir} already holds results; choose another --out`);
+  const phases: Phase[] = [{ label: 'main', variants, metrics }];
+  for (const sw of req.sweeps ?? []) phases.push(sweepPhase(sw, params, req.extraHashRounds));
   return {
     suite: req.suite ?? 'custom',
-    variants,
+    phases,
     tracePath: req.tracePath,
-    metrics,
     reps,
     outDir,
     cpus: { dut, gen, cost: cpu('cost-cpu', req.costCpu ?? (ncpu > 1 ? 1 : 0)) },

@@ -14,7 +14,7 @@ import type { ResultsFile } from '../results/types.ts';
 import { cleanLeftovers } from '../testbed/leftovers.ts';
 import { Progress } from './progress.ts';
 import { collectEnv } from './env.ts';
-import type { RunOptions } from './options.ts';
+import type { Phase, RunOptions } from './options.ts';
 import { SketchbenchError } from '../errors.ts';
 
 export async function runPlan(opts: RunOptions, argv: string[]): Promise<ResultsFile> {
@@ -26,18 +26,36 @@ export async function runPlan(opts: RunOptions, argv: string[]): Promise<Results
   const log = (line: string) => { writer.log(line); progress.note(line); };
   log(`run folder ${opts.outDir}`);
 
-  const traceText = opts.tracePath;
-  let trace: Trace;
-  trace = openTraceSync(traceText);
-  const traceName = basename(traceText);
+  const trace = openTraceSync(opts.tracePath);
+  const traceName = basename(opts.tracePath);
   log(`trace ${traceName}: ${trace.header.packetCount} packets, ${trace.header.flowCount} flows`);
 
+  try {
+    for (const phase of opts.phases) await runPhase(phase, opts, { trace, traceName, writer, progress, log });
+  } finally {
+    trace.close();
+    progress.finish();
+  }
+  return writer.finish();
+}
+
+interface PhaseIo {
+  trace: Trace;
+  traceName: string;
+  writer: RunWriter;
+  progress: Progress;
+  log(line: string): void;
+}
+
+async function runPhase(phase: Phase, opts: RunOptions, io: PhaseIo): Promise<void> {
+  const { writer, progress, log } = io;
+  if (opts.phases.length > 1) log(`phase ${phase.label}: ${phase.variants.length} variant configurations, ${phase.metrics.join(', ')}`);
   const variants: LoadedVariant[] = [];
   try {
-    for (const spec of opts.variants) {
+    for (const spec of phase.variants) {
       variants.push(await LoadedVariant.load(spec.variant, spec.params, { extraHashRounds: spec.extraHashRounds }));
     }
-    const groups = opts.metrics.map((m) => {
+    const groups = phase.metrics.map((m) => {
       const meas = MEASUREMENTS[m];
       if (!meas) throw new SketchbenchError('input', `unknown metric group '${m}'`, { exitCode: 2 });
       return meas;
@@ -45,7 +63,7 @@ export async function runPlan(opts: RunOptions, argv: string[]): Promise<Results
     for (const m of groups) progress.addSteps((m.warmup ? variants.length : 0) + (m.reps ?? opts.reps) * variants.length);
 
     const ctx: MeasureContext = {
-      trace, traceName, variants, cpus: opts.cpus, durationS: opts.durationS, maxLoss: opts.maxLoss, outDir: opts.outDir, log,
+      trace: io.trace, traceName: io.traceName, variants, cpus: opts.cpus, durationS: opts.durationS, maxLoss: opts.maxLoss, outDir: opts.outDir, log,
     };
     for (const m of groups) {
       log(`${m.name}: setting up`);
@@ -54,16 +72,16 @@ export async function runPlan(opts: RunOptions, argv: string[]): Promise<Results
         if (m.warmup) {
           for (const v of variants) {
             await m.warmup(state, v);
-            progress.step(`${m.name} warm-up ${v.variant.name}`);
+            progress.step(`${m.name} warm-up ${describeVariant(v)}`);
           }
         }
         const reps = m.reps ?? opts.reps;
         for (let rep = 0; rep < reps; rep++) {
           for (const v of orderForRound(variants, m.name)) {
             const rows = await m.measure(state, v, rep);
-            writer.append(rows.map((r) => ({ ...r, trace: traceName })));
+            writer.append(rows.map((r) => ({ ...r, trace: io.traceName })));
             const head = rows[0];
-            progress.step(`${m.name} ${v.variant.name} rep ${rep + 1}/${reps}`, head ? formatValue(head.value, head.unit) : undefined);
+            progress.step(`${m.name} ${describeVariant(v)} rep ${rep + 1}/${reps}`, head ? formatValue(head.value, head.unit) : undefined);
           }
         }
       } finally {
@@ -72,10 +90,12 @@ export async function runPlan(opts: RunOptions, argv: string[]): Promise<Results
     }
   } finally {
     for (const v of variants) v.close();
-    trace.close();
-    progress.finish();
   }
-  return writer.finish();
+}
+
+function describeVariant(v: LoadedVariant): string {
+  const p = v.params;
+  return `${v.variant.name} (${p.rows}x${p.columns}${v.variant.samples ? `, p=${p.p}` : ''})`;
 }
 
 /** baseline-drop first in each round: cost_net_ns of the round subtracts it. */

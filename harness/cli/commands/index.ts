@@ -2,6 +2,7 @@ import type { Command } from '../command.ts';
 import { doctorCommand } from './doctor.ts';
 import { buildCommand } from './build.ts';
 import { runCommand } from './run.ts';
+import { benchCommand } from './bench.ts';
 import { testbedUpCommand, testbedDownCommand, testbedListCommand } from './testbed.ts';
 import { traceGenCommand } from './trace-gen.ts';
 import { traceImportCommand } from './trace-import.ts';
@@ -15,6 +16,7 @@ export const commands: Command[] = [
   doctorCommand,
   buildCommand,
   runCommand,
+  benchCommand,
   testbedUpCommand,
   testbedDownCommand,
   testbedListCommand,

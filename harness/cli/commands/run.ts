@@ -5,21 +5,24 @@ import { runPlan } from '../../run/runner.ts';
 import { printSummary } from '../../run/summary.ts';
 import { progressMode } from '../../run/progress.ts';
 import { DEFAULT_TRACE, ensureGeneratedTrace } from '../../run/default-trace.ts';
+import { loadSuite, type Suite } from '../../suites/suites.ts';
+import type { ResultsFile } from '../../results/types.ts';
 
 export const runFlags: Command['flags'] = [
   { name: 'variants', type: 'string', multiple: true, arg: 'A,B,...', description: 'variants to measure (named or family[switch=value,...]); default: every named variant' },
   { name: 'trace', type: 'string', arg: 'FILE', description: 'a .trace file; default: a generated Zipf-1.1 trace (100k flows, 2M packets)' },
-  { name: 'metrics', type: 'string', multiple: true, arg: 'M,...', description: 'program, cost, throughput, accuracy', default: 'program,cost,throughput' },
-  { name: 'reps', type: 'string', arg: 'N', description: 'repetitions per variant and metric', default: '5' },
+  { name: 'suite', type: 'string', arg: 'NAME|FILE', description: 'a built-in suite (default, quick) or a suite file; other flags override it' },
+  { name: 'metrics', type: 'string', multiple: true, arg: 'M,...', description: 'program, cost, throughput, accuracy (default: program,cost,throughput)' },
+  { name: 'reps', type: 'string', arg: 'N', description: 'repetitions per variant and metric (default: 5)' },
   { name: 'out', type: 'string', arg: 'DIR', description: 'run folder; default: results/<timestamp>' },
-  { name: 'rows', type: 'string', arg: 'N', description: 'sketch rows', default: '4' },
-  { name: 'columns', type: 'string', arg: 'N', description: 'sketch columns (a power of two)', default: '512' },
-  { name: 'p', type: 'string', arg: 'P', description: 'NitroSketch update probability, 0 < p <= 1', default: '0.0625' },
-  { name: 'duration', type: 'string', arg: 'S', description: 'throughput: seconds per sample', default: '2' },
+  { name: 'rows', type: 'string', arg: 'N', description: 'sketch rows (default: 4)' },
+  { name: 'columns', type: 'string', arg: 'N', description: 'sketch columns, a power of two (default: 512)' },
+  { name: 'p', type: 'string', arg: 'P', description: 'NitroSketch update probability, 0 < p <= 1 (default: 0.0625)' },
+  { name: 'duration', type: 'string', arg: 'S', description: 'throughput: seconds per sample (default: 2)' },
   { name: 'max-loss', type: 'string', arg: 'X', description: 'throughput: search the highest rate with loss <= X (e.g. 0.02)' },
-  { name: 'dut-cpu', type: 'string', arg: 'CPU', description: 'core of the DUT veth NAPI kthread', default: '0' },
-  { name: 'gen-cpu', type: 'string', multiple: true, arg: 'CPU,...', description: 'generator cores (one thread each)', default: '1' },
-  { name: 'cost-cpu', type: 'string', arg: 'CPU', description: 'core the cost replay runs on', default: '1' },
+  { name: 'dut-cpu', type: 'string', arg: 'CPU', description: 'core of the DUT veth NAPI kthread (default: 0)' },
+  { name: 'gen-cpu', type: 'string', multiple: true, arg: 'CPU,...', description: 'generator cores, one thread each (default: 1)' },
+  { name: 'cost-cpu', type: 'string', arg: 'CPU', description: 'core the cost replay runs on (default: 1)' },
   { name: 'slowdown-rounds', type: 'string', arg: 'N', description: 'TEST ONLY: extra hash rounds per packet, to check the regression gate' },
   { name: 'quiet', type: 'boolean', description: 'no progress output' },
   { name: 'json', type: 'boolean', description: 'progress as JSON lines on stderr, the summary as JSON on stdout' },
@@ -38,11 +41,48 @@ export function runRequestFromFlags(flags: Parameters<Command['run']>[0]): Omit<
     durationS: num(flags, 'duration'),
     maxLoss: num(flags, 'max-loss'),
     dutCpu: int(flags, 'dut-cpu'),
-    genCpus: list(flags, 'gen-cpu').map(Number),
+    genCpus: list(flags, 'gen-cpu').length ? list(flags, 'gen-cpu').map(Number) : undefined,
     costCpu: int(flags, 'cost-cpu'),
     extraHashRounds: int(flags, 'slowdown-rounds', { min: 0, max: 64 }),
     progress: progressMode({ quiet: bool(flags, 'quiet'), json: bool(flags, 'json') }),
   };
+}
+
+/** A suite's settings, then the flags the user typed on top. */
+export function mergeSuite(suite: Suite | undefined, req: ReturnType<typeof runRequestFromFlags>): ReturnType<typeof runRequestFromFlags> {
+  if (!suite) return req;
+  const pick = <T,>(flag: T | undefined, fromSuite: T | undefined) => (flag === undefined || (Array.isArray(flag) && flag.length === 0) ? fromSuite : flag);
+  return {
+    ...req,
+    suite: suite.name,
+    variants: pick(req.variants, suite.variants),
+    metrics: pick(req.metrics, suite.metrics),
+    reps: pick(req.reps, suite.reps),
+    rows: pick(req.rows, suite.params?.rows),
+    columns: pick(req.columns, suite.params?.columns),
+    p: pick(req.p, suite.params?.p),
+    durationS: pick(req.durationS, suite.throughput?.durationS),
+    maxLoss: pick(req.maxLoss, suite.throughput?.maxLoss),
+    sweeps: suite.sweeps,
+    tracePath: req.tracePath ?? (suite.trace && 'file' in suite.trace ? suite.trace.file : undefined),
+  };
+}
+
+/** Resolve the trace: a file, the suite's generated trace, or the default one. */
+export function resolveTrace(req: { tracePath?: string }, suite: Suite | undefined, log: (l: string) => void): string {
+  if (req.tracePath) return req.tracePath;
+  const spec = suite?.trace && 'generate' in suite.trace ? suite.trace.generate : DEFAULT_TRACE;
+  return ensureGeneratedTrace(spec, log);
+}
+
+export async function runSuiteOrFlags(flags: Parameters<Command['run']>[0]): Promise<{ outDir: string; results: ResultsFile }> {
+  const suiteName = str(flags, 'suite');
+  const suite = suiteName ? loadSuite(suiteName) : undefined;
+  const req = mergeSuite(suite, runRequestFromFlags(flags));
+  const tracePath = resolveTrace(req, suite, (l) => process.stderr.write(l + '\n'));
+  const opts = normalizeRunOptions({ ...req, tracePath });
+  const results = await runPlan(opts, process.argv.slice(2));
+  return { outDir: opts.outDir, results };
 }
 
 export const runCommand: Command = {
@@ -50,12 +90,9 @@ export const runCommand: Command = {
   summary: 'measure variants over a trace in the kernel: cost, throughput, accuracy, program size',
   flags: runFlags,
   async run(flags) {
-    const req = runRequestFromFlags(flags);
-    const tracePath = req.tracePath ?? ensureGeneratedTrace(DEFAULT_TRACE, (l) => process.stderr.write(l + '\n'));
-    const opts = normalizeRunOptions({ ...req, tracePath });
-    const results = await runPlan(opts, process.argv.slice(2));
+    const { outDir, results } = await runSuiteOrFlags(flags);
     printSummary(results, { json: bool(flags, 'json') });
-    process.stderr.write(`results: ${opts.outDir}\n`);
+    process.stderr.write(`results: ${outDir}\n`);
     return 0;
   },
 };

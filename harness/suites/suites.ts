@@ -1,0 +1,125 @@
+/**
+ * Suites are data: a JSON file naming variants, a trace, metrics, repetitions,
+ * sketch parameters and sweeps. Built-in suites live beside this file; a user
+ * passes a path. Validated before anything runs, with one-line errors.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { badInput } from '../errors.ts';
+import type { GeneratedTraceSpec } from '../run/default-trace.ts';
+import type { SweepRequest } from '../run/options.ts';
+
+export interface Suite {
+  name: string;
+  description?: string;
+  variants?: string[];
+  trace?: { generate: GeneratedTraceSpec } | { file: string };
+  metrics?: string[];
+  reps?: number;
+  params?: { rows?: number; columns?: number; p?: number };
+  throughput?: { durationS?: number; maxLoss?: number };
+  sweeps?: SweepRequest[];
+}
+
+const here = dirname(fileURLToPath(import.meta.url));
+export const BUILTIN_SUITES = ['default', 'quick'];
+
+type Json = unknown;
+
+function fail(file: string, path: string, msg: string): never {
+  throw badInput(`suite ${file}: ${path}: ${msg}`);
+}
+
+function obj(file: string, path: string, v: Json, keys: string[]): Record<string, Json> {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) fail(file, path, 'must be an object');
+  const o = v as Record<string, Json>;
+  const unknown = Object.keys(o).filter((k) => !keys.includes(k) && !k.startsWith('$'));
+  if (unknown.length) fail(file, path, `unknown key '${unknown[0]}'; allowed: ${keys.join(', ')}`);
+  return o;
+}
+
+function optNum(file: string, path: string, v: Json, check: (n: number) => boolean, what: string): number | undefined {
+  if (v === undefined) return undefined;
+  if (typeof v !== 'number' || !check(v)) fail(file, path, `must be ${what}, got ${JSON.stringify(v)}`);
+  return v;
+}
+
+function strList(file: string, path: string, v: Json): string[] | undefined {
+  if (v === undefined) return undefined;
+  if (!Array.isArray(v) || v.some((x) => typeof x !== 'string') || v.length === 0) fail(file, path, 'must be a non-empty list of strings');
+  return v as string[];
+}
+
+const isInt = (lo: number, hi: number) => (n: number) => Number.isInteger(n) && n >= lo && n <= hi;
+
+export function parseSuite(text: string, file: string): Suite {
+  let raw: Json;
+  try {
+    raw = JSON.parse(text);
+  } catch (err) {
+    throw badInput(`suite ${file}: not valid JSON: ${(err as Error).message}`);
+  }
+  const o = obj(file, '(top)', raw, ['name', 'description', 'variants', 'trace', 'metrics', 'reps', 'params', 'throughput', 'sweeps']);
+  if (typeof o.name !== 'string' || !/^[\w.-]+$/.test(o.name)) fail(file, 'name', 'must be a word (letters, digits, . _ -)');
+  const suite: Suite = { name: o.name, description: typeof o.description === 'string' ? o.description : undefined };
+  suite.variants = strList(file, 'variants', o.variants);
+  suite.metrics = strList(file, 'metrics', o.metrics);
+  suite.reps = optNum(file, 'reps', o.reps, isInt(1, 1000), 'an integer from 1 to 1000');
+  if (o.trace !== undefined) {
+    const t = obj(file, 'trace', o.trace, ['generate', 'file']);
+    if (typeof t.file === 'string') {
+      suite.trace = { file: isAbsolute(t.file) ? t.file : resolve(dirname(file), t.file) };
+    } else if (t.generate !== undefined) {
+      const g = obj(file, 'trace.generate', t.generate, ['dist', 'skew', 'flows', 'packets', 'seed']);
+      if (g.dist !== 'zipf' && g.dist !== 'uniform') fail(file, 'trace.generate.dist', "must be 'zipf' or 'uniform'");
+      suite.trace = {
+        generate: {
+          dist: g.dist,
+          skew: optNum(file, 'trace.generate.skew', g.skew, (n) => n > 0 && n <= 5, 'in (0, 5]') ?? 1.1,
+          flows: optNum(file, 'trace.generate.flows', g.flows, isInt(1, 1 << 24), 'an integer from 1 to 2^24') ?? 100_000,
+          packets: optNum(file, 'trace.generate.packets', g.packets, isInt(1, 1 << 27), 'an integer from 1 to 2^27') ?? 1_000_000,
+          seed: optNum(file, 'trace.generate.seed', g.seed, isInt(0, 2 ** 32 - 1), 'a 32-bit integer') ?? 1,
+        },
+      };
+    } else fail(file, 'trace', "needs 'file' or 'generate'");
+  }
+  if (o.params !== undefined) {
+    const p = obj(file, 'params', o.params, ['rows', 'columns', 'p']);
+    suite.params = {
+      rows: optNum(file, 'params.rows', p.rows, isInt(1, 64), 'an integer'),
+      columns: optNum(file, 'params.columns', p.columns, isInt(1, 1 << 24), 'an integer'),
+      p: optNum(file, 'params.p', p.p, (n) => n > 0 && n <= 1, 'in (0, 1]'),
+    };
+  }
+  if (o.throughput !== undefined) {
+    const t = obj(file, 'throughput', o.throughput, ['durationS', 'maxLoss']);
+    suite.throughput = {
+      durationS: optNum(file, 'throughput.durationS', t.durationS, (n) => n > 0 && n <= 600, 'seconds in (0, 600]'),
+      maxLoss: optNum(file, 'throughput.maxLoss', t.maxLoss, (n) => n >= 0 && n < 1, 'in [0, 1)'),
+    };
+  }
+  if (o.sweeps !== undefined) {
+    if (!Array.isArray(o.sweeps)) fail(file, 'sweeps', 'must be a list');
+    suite.sweeps = o.sweeps.map((s, i) => {
+      const w = obj(file, `sweeps[${i}]`, s, ['variants', 'param', 'values', 'metrics']);
+      if (w.param !== 'p' && w.param !== 'columns' && w.param !== 'rows') fail(file, `sweeps[${i}].param`, "must be 'p', 'columns' or 'rows'");
+      if (!Array.isArray(w.values) || w.values.length === 0 || w.values.some((x) => typeof x !== 'number')) fail(file, `sweeps[${i}].values`, 'must be a non-empty list of numbers');
+      return {
+        variants: strList(file, `sweeps[${i}].variants`, w.variants)!,
+        param: w.param,
+        values: w.values as number[],
+        metrics: strList(file, `sweeps[${i}].metrics`, w.metrics) ?? ['throughput'],
+      };
+    });
+  }
+  return suite;
+}
+
+/** A built-in suite by name, or a suite file by path. */
+export function loadSuite(nameOrPath: string): Suite {
+  const builtin = BUILTIN_SUITES.includes(nameOrPath) ? join(here, `${nameOrPath}.json`) : undefined;
+  const file = builtin ?? nameOrPath;
+  if (!existsSync(file)) throw badInput(`no suite '${nameOrPath}': use ${BUILTIN_SUITES.join(' or ')}, or the path of a suite file`);
+  return parseSuite(readFileSync(file, 'utf8'), file);
+}
