@@ -63,7 +63,8 @@ export function mergeSuite(suite: Suite | undefined, req: ReturnType<typeof runR
     p: pick(req.p, suite.params?.p),
     durationS: pick(req.durationS, suite.throughput?.durationS),
     maxLoss: pick(req.maxLoss, suite.throughput?.maxLoss),
-    sweeps: suite.sweeps,
+    // Naming variants or metrics narrows the run: the suite's sweeps would widen it again.
+    sweeps: req.variants?.length || req.metrics?.length ? undefined : suite.sweeps,
     tracePath: req.tracePath ?? (suite.trace && 'file' in suite.trace ? suite.trace.file : undefined),
   };
 }
