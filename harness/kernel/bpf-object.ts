@@ -75,6 +75,11 @@ export class BpfMap {
     this.stride = this.perCpu ? Math.ceil(valueSize / 8) * 8 : valueSize;
   }
 
+  /** Copies of each value the kernel keeps: one per possible CPU for per-CPU maps. */
+  get copies(): number {
+    return this.perCpu ? this.nrCpus : 1;
+  }
+
   /** Bytes a lookup returns: valueSize, or one stride per possible CPU. */
   get lookupBytes(): number {
     return this.perCpu ? this.stride * this.nrCpus : this.valueSize;
@@ -183,10 +188,9 @@ export class BpfMap {
     }
   }
 
-  /** Zero every entry of an array map. */
+  /** Zero every entry of an array map (batched: one update per entry took ~1 s for 2^19 cells). */
   clearArray(): void {
-    const zero = Buffer.alloc(this.valueSize);
-    for (let i = 0; i < this.maxEntries; i++) this.update(this.u32Key(i), zero);
+    this.fillArray(Buffer.alloc(this.maxEntries * (this.perCpu ? this.lookupBytes : this.valueSize)));
   }
 
   /** Locked memory the kernel charges for this map (fdinfo memlock). */

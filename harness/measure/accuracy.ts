@@ -1,0 +1,84 @@
+/**
+ * accuracy: the trace goes through the variant exactly once per repetition
+ * (the in-kernel replay: no ring, no loss; checked, and a lossy replay is an
+ * error, not a number), the sketch is read back from the kernel with per-CPU
+ * copies merged, every flow is estimated with the kernel's own hashes, and the
+ * estimates are scored against the trace's exact ground truth. Each repetition
+ * draws a different geometric table, so sampled variants vary as they should.
+ */
+import { appendFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { stringify } from 'csv-stringify/sync';
+import type { Measurement, MeasureContext } from './types.ts';
+import { rowParams } from './types.ts';
+import { Replay } from '../traffic/replay.ts';
+import { replayInputOf } from '../traffic/trace-input.ts';
+import { replayObject } from '../build/support-objects.ts';
+import { truthOf } from '../trace/format.ts';
+import { flowKeys } from '../sketch/flow-keys.ts';
+import { flowCells, estimateFromCells, type FlowCells } from '../sketch/estimate.ts';
+import { accuracyMetrics, estimatesCsvRows, ESTIMATES_CSV_COLUMNS } from '../analyse/accuracy.ts';
+import { metricInfo } from '../results/types.ts';
+import { SketchbenchError } from '../errors.ts';
+import type { LoadedVariant } from '../build/load-variant.ts';
+
+export const ESTIMATES_CSV = 'estimates.csv';
+
+interface AccuracyState {
+  ctx: MeasureContext;
+  replay: Replay;
+  keys: Uint8Array;
+  truth: Float64Array;
+  cells: Map<string, FlowCells>;
+  csvPath: string;
+}
+
+function cellsFor(s: AccuracyState, v: LoadedVariant): FlowCells {
+  const p = v.params;
+  const key = `${v.variant.hashing}:${p.rows}:${p.columns}:${p.seeds.join(',')}`;
+  let c = s.cells.get(key);
+  if (!c) {
+    c = flowCells(v.variant, p, s.keys);
+    s.cells.set(key, c);
+  }
+  return c;
+}
+
+/** Counter memory: rows x columns x 4 bytes, once per CPU for per-CPU maps. */
+export function sketchMemoryBytes(v: LoadedVariant): number {
+  return v.params.rows * v.params.columns * 4 * v.obj.map('sketch').copies;
+}
+
+export const accuracyMeasurement: Measurement<AccuracyState> = {
+  name: 'accuracy',
+  metrics: ['are_all', 'are_top100', 'aae_all', 'hh_f1_0.1pct', 'memory_bytes'],
+  async setup(ctx) {
+    const replay = Replay.load(await replayObject(), replayInputOf(ctx.trace));
+    const csvPath = join(ctx.outDir, ESTIMATES_CSV);
+    writeFileSync(csvPath, stringify([[...ESTIMATES_CSV_COLUMNS]]));
+    return { ctx, replay, keys: flowKeys(ctx.trace.flows), truth: truthOf(ctx.trace).packets, cells: new Map(), csvPath };
+  },
+  async measure(s, v, rep) {
+    if (!v.hasSketch) return []; // baselines keep no sketch: nothing to estimate
+    const seed = 3000 + rep;
+    v.reset(seed);
+    s.replay.setTarget(v.progFd);
+    const r = s.replay.runInKernel(s.replay.total);
+    const seen = v.stats();
+    if (r.bad > 0 || seen.packets !== s.replay.total || r.packets !== s.replay.total) {
+      throw new SketchbenchError('measure', `${v.variant.name}: lossy replay (${seen.packets} of ${s.replay.total} packets reached the sketch, ${r.bad} failed): accuracy would be wrong, not reported`);
+    }
+    const counters = v.readSketch();
+    const estimates = estimateFromCells(v.variant, v.params, counters, cellsFor(s, v));
+    const metrics = accuracyMetrics(s.truth, estimates, { memoryBytes: sketchMemoryBytes(v) });
+    const csvRows = estimatesCsvRows(s.ctx.trace, s.truth, estimates, rep, v.variant.name, 1);
+    appendFileSync(s.csvPath, stringify(csvRows.map((c) => ESTIMATES_CSV_COLUMNS.map((k) => c[k]))));
+    const params = rowParams(v);
+    return Object.entries(metrics).map(([metric, value]) => ({
+      variant: v.variant.name, metric, rep, value, unit: metricInfo(metric).unit || 'ratio', params,
+    }));
+  },
+  async teardown(s) {
+    s.replay.close();
+  },
+};
