@@ -17,3 +17,8 @@ function supportProgram(name: string, source: string): ResolvedVariant {
 export async function replayObject(): Promise<string> {
   return (await compileVariant(supportProgram('replay', 'variants/replay/replay.bpf.c'))).objectPath;
 }
+
+/** Test instrument: exact per-flow packet counts (variants/testing/flowcount.bpf.c). */
+export async function flowCountObject(): Promise<string> {
+  return (await compileVariant(supportProgram('flowcount', 'variants/testing/flowcount.bpf.c'))).objectPath;
+}

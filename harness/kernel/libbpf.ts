@@ -4,6 +4,7 @@
  * Nothing here owns resources: bpf-object.ts wraps these with one cleanup path.
  */
 import koffi from 'koffi';
+import { isMainThread } from 'node:worker_threads';
 import { SketchbenchError } from '../errors.ts';
 
 let lib: ReturnType<typeof bind> | undefined;
@@ -56,7 +57,7 @@ function bind() {
   const vsnprintf = libc.func('int vsnprintf(_Out_ uint8_t *buf, size_t n, const char *fmt, void *ap)');
   const PrintFn = koffi.proto('int libbpf_print_fn(int level, const char *fmt, void *ap)');
   const printBuf = Buffer.alloc(4096);
-  const printCb = koffi.register((level: number, fmt: string, ap: unknown) => {
+  const printCb = !isMainThread ? null : koffi.register((level: number, fmt: string, ap: unknown) => {
     const n = vsnprintf(printBuf, printBuf.length, fmt, ap);
     const text = printBuf.subarray(0, Math.max(0, Math.min(n, printBuf.length - 1))).toString('utf8').trimEnd();
     libbpfLog.push(text);
@@ -64,8 +65,12 @@ function bind() {
     if (process.env.SKETCHBENCH_LIBBPF_DEBUG) process.stderr.write(`libbpf[${level}]: ${text}\n`);
     return 0;
   }, koffi.pointer(PrintFn));
-  const setPrint = so.func('void *libbpf_set_print(libbpf_print_fn *fn)');
-  setPrint(printCb);
+  // libbpf's print hook is process-wide: only the main thread may own it, or a
+  // finished worker's callback would be called after its isolate is gone.
+  if (isMainThread) {
+    const setPrint = so.func('void *libbpf_set_print(libbpf_print_fn *fn)');
+    setPrint(printCb);
+  }
 
   return {
     testRunOptsSize: koffi.sizeof(testRunOpts),
