@@ -30,6 +30,12 @@ export async function runPlan(opts: RunOptions, argv: string[]): Promise<Results
   const traceName = basename(opts.tracePath);
   log(`trace ${traceName}: ${trace.header.packetCount} packets, ${trace.header.flowCount} flows`);
 
+  // Every phase's steps up front, so the ETA covers the whole run.
+  for (const phase of opts.phases) {
+    for (const m of phase.metrics.map((name) => MEASUREMENTS[name])) {
+      progress.addSteps((m.warmup ? phase.variants.length : 0) + (m.reps ?? opts.reps) * phase.variants.length);
+    }
+  }
   try {
     for (const phase of opts.phases) await runPhase(phase, opts, { trace, traceName, writer, progress, log });
   } finally {
@@ -60,7 +66,6 @@ async function runPhase(phase: Phase, opts: RunOptions, io: PhaseIo): Promise<vo
       if (!meas) throw new SketchbenchError('input', `unknown metric group '${m}'`, { exitCode: 2 });
       return meas;
     });
-    for (const m of groups) progress.addSteps((m.warmup ? variants.length : 0) + (m.reps ?? opts.reps) * variants.length);
 
     const ctx: MeasureContext = {
       trace: io.trace, traceName: io.traceName, variants, cpus: opts.cpus, durationS: opts.durationS, maxLoss: opts.maxLoss, outDir: opts.outDir, log,
