@@ -3,6 +3,7 @@ import { doctorCommand } from './doctor.ts';
 import { buildCommand } from './build.ts';
 import { runCommand } from './run.ts';
 import { benchCommand } from './bench.ts';
+import { ciCommand } from './ci.ts';
 import { testbedUpCommand, testbedDownCommand, testbedListCommand } from './testbed.ts';
 import { traceGenCommand } from './trace-gen.ts';
 import { traceImportCommand } from './trace-import.ts';
@@ -17,6 +18,7 @@ export const commands: Command[] = [
   buildCommand,
   runCommand,
   benchCommand,
+  ciCommand,
   testbedUpCommand,
   testbedDownCommand,
   testbedListCommand,

@@ -1,0 +1,36 @@
+import { existsSync } from 'node:fs';
+import type { Command } from '../command.ts';
+import { bool, str } from '../command.ts';
+import { runFlags, runSuiteOrFlags } from './run.ts';
+import { compareFlags, runCompare } from './compare.ts';
+import { printSummary } from '../../run/summary.ts';
+import { badInput, EXIT_OK } from '../../errors.ts';
+import { ensureSystemPackages } from '../../system/packages.ts';
+
+/**
+ * `npm run bench:ci`: the quick suite, then a comparison with a baseline run
+ * (--baseline or $SKETCHBENCH_BASELINE). Exit 1 on a significant regression.
+ * Without a baseline the run is kept and named, so it can become one.
+ */
+export const ciCommand: Command = {
+  path: ['ci'],
+  summary: 'regression gate: run a suite (default: quick), then compare with a baseline run; exit 1 on a significant regression',
+  flags: [
+    { name: 'baseline', type: 'string', arg: 'DIR', description: 'baseline run folder or results file (default: $SKETCHBENCH_BASELINE)' },
+    ...runFlags.map((f) => (f.name === 'suite' ? { ...f, default: 'quick' } : f)),
+    ...compareFlags,
+  ],
+  async run(flags) {
+    const baseline = str(flags, 'baseline') ?? process.env.SKETCHBENCH_BASELINE;
+    if (baseline && !existsSync(baseline)) throw badInput(`baseline ${baseline} does not exist; give a run folder from an earlier 'sketchbench run' or 'ci'`);
+    await ensureSystemPackages();
+    const { outDir, results } = await runSuiteOrFlags(flags);
+    if (!bool(flags, 'quiet')) printSummary(results);
+    if (!baseline) {
+      process.stderr.write(`\nno baseline given (--baseline or SKETCHBENCH_BASELINE): nothing compared.\nthis run can be the next baseline: ${outDir}\n`);
+      return EXIT_OK;
+    }
+    process.stderr.write(`\ncomparing ${baseline} (baseline) with ${outDir}\n`);
+    return runCompare(baseline, outDir, flags);
+  },
+};
