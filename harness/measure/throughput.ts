@@ -8,10 +8,16 @@
  * processed, not what the generator sent. kernel.bpf_stats_enabled is kept off:
  * its per-run accounting moves throughput by up to 20% here.
  *
+ * When the generator, not the variant, is the bottleneck (the DUT core idles part
+ * of the window), throughput_pps is the generator's rate; capacity_pps divides
+ * the packets processed by the CPU time the DUT's NAPI kthread really ran
+ * (/proc/PID/schedstat), i.e. the rate the core would sustain if never idle.
+ *
  * Loss: frames the generator sent that the DUT never processed (veth ring full).
  * With --max-loss X, an RFC 2544-style binary search on the offered rate finds
  * the highest rate whose loss stays at or below X.
  */
+import { readFileSync } from 'node:fs';
 import type { Measurement, MeasureContext } from './types.ts';
 import { rowParams } from './types.ts';
 import { Replay } from '../traffic/replay.ts';
@@ -39,6 +45,23 @@ export interface Sample {
   offeredPps: number;
   loss: number;
   seconds: number;
+  /** Share of the DUT core its NAPI kthread ran (0..1) during the window. */
+  dutBusy: number;
+  /** Packets per second of DUT CPU time: what the core would do if it were never idle. */
+  capacityPps: number;
+}
+
+/** CPU time (ns) a thread has run, from /proc/PID/schedstat. */
+function cpuTimeNs(pids: number[]): number {
+  let sum = 0;
+  for (const pid of pids) {
+    try {
+      sum += Number(readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ')[0]);
+    } catch {
+      // A kthread that is gone ran no more.
+    }
+  }
+  return sum;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -49,22 +72,28 @@ async function sample(s: TputState, v: LoadedVariant, seed: number, ratePps: num
   v.reset(seed);
   const link = withNetns(testbed.dut.ns, () => v.obj.attachXdp('sketch_xdp', testbed.dut.ifindex, 'native'));
   try {
-    await testbed.pinNapi(ctx.cpus.dut);
+    const napi = (await testbed.pinNapi(ctx.cpus.dut)).map((t) => t.pid);
     const gen = new XdpLiveGenerator(s.replay, { ns: testbed.gen.ns, ifindex: testbed.gen.ifindex, cpus: ctx.cpus.gen, ratePps });
     gen.start();
     try {
       await sleep(WARMUP_MS);
       const a0 = gen.claimed();
       const d0 = v.stats().packets;
+      const c0 = cpuTimeNs(napi);
       const t0 = process.hrtime.bigint();
       await sleep(seconds * 1000);
       const a1 = gen.claimed();
       const d1 = v.stats().packets;
+      const c1 = cpuTimeNs(napi);
       const t1 = process.hrtime.bigint();
       const dt = Number(t1 - t0) / 1e9;
       const sent = a1 - a0;
       const got = d1 - d0;
-      return { dutPps: got / dt, offeredPps: sent / dt, loss: sent > 0 ? Math.max(0, 1 - got / sent) : 0, seconds: dt };
+      const busyS = (c1 - c0) / 1e9;
+      return {
+        dutPps: got / dt, offeredPps: sent / dt, loss: sent > 0 ? Math.max(0, 1 - got / sent) : 0, seconds: dt,
+        dutBusy: Math.min(1, busyS / dt), capacityPps: busyS > 0 ? got / busyS : 0,
+      };
     } finally {
       await gen.stop();
     }
@@ -103,7 +132,7 @@ async function searchRate(s: TputState, v: LoadedVariant, seed: number, maxLoss:
 
 export const throughputMeasurement: Measurement<TputState> = {
   name: 'throughput',
-  metrics: ['throughput_pps', 'offered_pps', 'loss_ratio'],
+  metrics: ['throughput_pps', 'offered_pps', 'loss_ratio', 'dut_busy_ratio', 'capacity_pps'],
   async setup(ctx) {
     let restoreStats: (() => void) | undefined;
     if (getSysctl('kernel.bpf_stats_enabled') !== '0') restoreStats = setSysctl('kernel.bpf_stats_enabled', 0);
@@ -133,6 +162,8 @@ export const throughputMeasurement: Measurement<TputState> = {
       { variant: v.variant.name, metric: 'throughput_pps', rep, value: r.dutPps, unit: 'packets/s', params: p },
       { variant: v.variant.name, metric: 'offered_pps', rep, value: r.offeredPps, unit: 'packets/s', params: p },
       { variant: v.variant.name, metric: 'loss_ratio', rep, value: r.loss, unit: 'ratio', params: p },
+      { variant: v.variant.name, metric: 'dut_busy_ratio', rep, value: r.dutBusy, unit: 'ratio', params: p },
+      { variant: v.variant.name, metric: 'capacity_pps', rep, value: r.capacityPps, unit: 'packets/s', params: p },
     ];
   },
   async teardown(s) {
