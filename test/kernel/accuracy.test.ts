@@ -1,0 +1,115 @@
+/**
+ * The kernel's sketches against the TypeScript reference models after a real
+ * replay of a trace: cell for cell where the variant is deterministic (or its
+ * randomness is ours: the geometric table), by distribution where it draws
+ * coins from bpf_get_prandom_u32.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { kernelTest } from './helpers.ts';
+import { generateTrace, GEN_DEFAULTS } from '../../harness/trace/gen.ts';
+import { openTraceSync, truthOf, type Trace } from '../../harness/trace/format.ts';
+import { Replay } from '../../harness/traffic/replay.ts';
+import { replayInputOf } from '../../harness/traffic/trace-input.ts';
+import { replayObject } from '../../harness/build/support-objects.ts';
+import { LoadedVariant } from '../../harness/build/load-variant.ts';
+import { defaultParams, resolveVariant, type SketchParams } from '../../harness/build/manifest.ts';
+import { pinThisThread, unpinThisThread } from '../../harness/kernel/affinity.ts';
+import { flowKeys } from '../../harness/sketch/flow-keys.ts';
+import { flowCells, estimateFromCells, topK } from '../../harness/sketch/estimate.ts';
+import { simulateFromCells } from '../../harness/sketch/model.ts';
+import { compareEstimateDistributions } from '../../harness/analyse/accuracy.ts';
+
+function withTrace(fn: (trace: Trace, replay: Replay) => Promise<void>): Promise<void> {
+  return (async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sb-acc-'));
+    const path = join(dir, 't.trace');
+    generateTrace(path, { ...GEN_DEFAULTS, flows: 5000, packets: 50_000, seed: 9, ipv6Fraction: 0.25, proto: 'mix' });
+    const trace = openTraceSync(path);
+    const replay = Replay.load(await replayObject(), replayInputOf(trace));
+    try {
+      await fn(trace, replay);
+    } finally {
+      replay.close();
+      trace.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  })();
+}
+
+/** One replay of the whole trace through v, on one CPU (geometric state is per CPU). */
+function replayOnce(replay: Replay, v: LoadedVariant, seed: number): number[] {
+  v.reset(seed);
+  replay.setTarget(v.progFd);
+  pinThisThread(1);
+  try {
+    const r = replay.runInKernel();
+    assert.equal(r.bad, 0);
+  } finally {
+    unpinThisThread();
+  }
+  assert.equal(v.stats().packets, replay.total, 'every packet reached the sketch');
+  return v.readSketch();
+}
+
+const CASES: [name: string, p: number][] = [
+  ['countmin', 1], ['countsketch', 1],
+  ['countmin[maps=percpu,hashing=unrolled]', 1], ['countsketch[maps=shared,hashing=unrolled]', 1],
+  ['nitro-naive', 1], ['nitro-unrolled', 1],
+  ['nitro-geo', 1 / 16], ['nitro-percpu', 1 / 4], ['nitro-unrolled', 1 / 16],
+];
+
+kernelTest('after a replay, deterministic and geometric sketches equal the reference model cell for cell', async () => {
+  await withTrace(async (trace, replay) => {
+    const { flowIds } = trace.readSequence();
+    const keys = flowKeys(trace.flows);
+    for (const [name, p] of CASES) {
+      const variant = resolveVariant(name);
+      const params: SketchParams = { ...defaultParams(), p };
+      const v = await LoadedVariant.load(variant, params);
+      try {
+        const kernel = replayOnce(replay, v, 77);
+        const model = simulateFromCells(variant, params, flowCells(variant, params, keys), flowIds, { samplingSeed: 77 });
+        assert.deepEqual(kernel, Array.from(model), `${name} p=${p}: kernel and model counters differ`);
+      } finally {
+        v.close();
+      }
+    }
+  });
+});
+
+kernelTest('coin sampling: kernel estimates are distributed like the model\'s (KS per top flow, Bonferroni), and a wrong p is caught', async () => {
+  await withTrace(async (trace, replay) => {
+    const variant = resolveVariant('nitro-naive');
+    const params: SketchParams = { ...defaultParams(), p: 1 / 4 };
+    const keys = flowKeys(trace.flows);
+    const cells = flowCells(variant, params, keys);
+    const { flowIds } = trace.readSequence();
+    const truth = truthOf(trace).packets;
+    const track = topK(truth, 20);
+    const REPS = 30;
+    const v = await LoadedVariant.load(variant, params);
+    const kernel: Float64Array[] = [];
+    try {
+      for (let rep = 0; rep < REPS; rep++) {
+        const est = estimateFromCells(variant, params, replayOnce(replay, v, rep), cells);
+        kernel.push(Float64Array.from(track, (id) => est[id]));
+      }
+    } finally {
+      v.close();
+    }
+    const modelReps = (sampleP: number) => Array.from({ length: REPS }, (_, rep) => {
+      // Sample at sampleP, estimate as if p: a wrong rate the test must notice.
+      const counters = simulateFromCells(variant, { ...params, p: sampleP }, cells, flowIds, { samplingSeed: 1000 + rep });
+      const est = estimateFromCells(variant, params, counters, cells);
+      return Float64Array.from(track, (id) => est[id]);
+    });
+    const trackedTruth = Float64Array.from(track, (id) => truth[id]);
+    const same = compareEstimateDistributions(kernel, modelReps(params.p), trackedTruth);
+    assert.ok(same.consistent, `kernel vs model at the same p: min p ${same.minP} < ${same.threshold} or ARE p ${same.repAre.p}`);
+    const wrong = compareEstimateDistributions(kernel, modelReps(params.p * 0.8), trackedTruth);
+    assert.equal(wrong.consistent, false, 'a model sampling at 0.8 p must be told apart');
+  });
+});
