@@ -56,6 +56,8 @@ export interface RunRequest {
   maxLoss?: number;
   extraHashRounds?: number;
   sweeps?: SweepRequest[];
+  /** Seed of the generated trace, when the trace was generated. */
+  traceSeed?: number;
   progress: ProgressMode;
 }
 
@@ -132,7 +134,7 @@ export function normalizeRunOptions(req: RunRequest): RunOptions {
     cpus: { dut, gen, cost: cpu('cost-cpu', req.costCpu ?? (ncpu > 1 ? 1 : 0)) },
     durationS,
     maxLoss: req.maxLoss,
-    seeds: [1],
+    seeds: req.traceSeed !== undefined ? [req.traceSeed] : [],
     progress: req.progress,
   };
 }

@@ -22,7 +22,17 @@ export async function runPlan(opts: RunOptions, argv: string[]): Promise<Results
   const cleaned = await cleanLeftovers({});
   if (cleaned.removed.length) progress.note(`removed leftovers of an earlier run: ${cleaned.removed.map((o) => o.name).join(', ')}`);
 
-  const writer = RunWriter.open(opts.outDir, { env: await collectEnv(opts.suite, opts.seeds, argv), suite: opts.suite });
+  const env = await collectEnv(opts.suite, opts.seeds, argv);
+  const first = opts.phases[0]?.variants[0]?.params;
+  Object.assign(env, {
+    trace: opts.tracePath,
+    hashSeeds: first ? first.seeds.map((x) => '0x' + x.toString(16)) : [],
+    // Fixed per repetition so a run can be repeated exactly (coin sampling aside:
+    // bpf_get_prandom_u32 is seeded by the kernel).
+    samplingSeeds: 'geometric tables drawn from seed 1000+rep (cost), 2000+rep (throughput), 3000+rep (accuracy)',
+    cpus: opts.cpus,
+  });
+  const writer = RunWriter.open(opts.outDir, { env, suite: opts.suite });
   const log = (line: string) => { writer.log(line); progress.note(line); };
   log(`run folder ${opts.outDir}`);
 

@@ -81,7 +81,8 @@ export async function runSuiteOrFlags(flags: Parameters<Command['run']>[0]): Pro
   const suite = suiteName ? loadSuite(suiteName) : undefined;
   const req = mergeSuite(suite, runRequestFromFlags(flags));
   const tracePath = resolveTrace(req, suite, (l) => process.stderr.write(l + '\n'));
-  const opts = normalizeRunOptions({ ...req, tracePath });
+  const traceSeed = req.tracePath ? undefined : (suite?.trace && 'generate' in suite.trace ? suite.trace.generate : DEFAULT_TRACE).seed;
+  const opts = normalizeRunOptions({ ...req, tracePath, traceSeed });
   const results = await runPlan(opts, process.argv.slice(2));
   return { outDir: opts.outDir, results };
 }
