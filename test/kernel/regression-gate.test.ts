@@ -29,11 +29,12 @@ kernelTest('compare flags a slowed-down build as a regression and passes an iden
     };
     run('base');
     run('same');
-    run('slow', ['--slowdown-rounds', '8']);
-    // A 10% threshold: this VM drifts a few % between runs (docs/measurement.md).
-    const same = sketchbench(['compare', join(dir, 'base'), join(dir, 'same'), '--metric', 'cost', '--threshold', '10']);
+    run('slow', ['--slowdown-rounds', '16']);
+    // A 25% threshold: separate runs on this VM differ by up to ~11% (docs/measurement.md),
+    // and 16 extra hash rounds make countmin about twice as slow.
+    const same = sketchbench(['compare', join(dir, 'base'), join(dir, 'same'), '--metric', 'cost', '--threshold', '25']);
     assert.equal(same.code, 0, `identical builds flagged:\n${same.out}`);
-    const slow = sketchbench(['compare', join(dir, 'base'), join(dir, 'slow'), '--metric', 'cost', '--threshold', '10']);
+    const slow = sketchbench(['compare', join(dir, 'base'), join(dir, 'slow'), '--metric', 'cost', '--threshold', '25']);
     assert.equal(slow.code, 1, `slowed build not flagged:\n${slow.out}`);
     assert.match(slow.out, /countmin.*cost_ns.*slower/s);
   } finally {
