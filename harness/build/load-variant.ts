@@ -46,7 +46,13 @@ export class LoadedVariant {
     readonly params: SketchParams,
     readonly obj: BpfObject,
     readonly objectPath: string,
+    readonly loadOptions: LoadOptions = {},
   ) {}
+
+  /** The test-only slowdown this variant was loaded with. */
+  get extraHashRounds(): number | undefined {
+    return this.loadOptions.extraHashRounds;
+  }
 
   static async load(variant: ResolvedVariant, params: SketchParams, opts: LoadOptions = {}): Promise<LoadedVariant> {
     validateParams(params, variant);
@@ -66,7 +72,7 @@ export class LoadedVariant {
       obj.close();
       throw err;
     }
-    const lv = new LoadedVariant(variant, params, obj, objectPath);
+    const lv = new LoadedVariant(variant, params, obj, objectPath, opts);
     lv.reset(1);
     return lv;
   }

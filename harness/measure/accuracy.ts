@@ -20,7 +20,9 @@ import { flowCells, estimateFromCells, type FlowCells } from '../sketch/estimate
 import { accuracyMetrics, estimatesCsvRows, ESTIMATES_CSV_COLUMNS } from '../analyse/accuracy.ts';
 import { metricInfo } from '../results/types.ts';
 import { SketchbenchError } from '../errors.ts';
-import type { LoadedVariant } from '../build/load-variant.ts';
+import { LoadedVariant } from '../build/load-variant.ts';
+import { seedsForRep } from '../sketch/seeds.ts';
+import type { Row } from '../results/types.ts';
 
 export const ESTIMATES_CSV = 'estimates.csv';
 
@@ -58,8 +60,24 @@ export const accuracyMeasurement: Measurement<AccuracyState> = {
     writeFileSync(csvPath, stringify([[...ESTIMATES_CSV_COLUMNS]]));
     return { ctx, replay, keys: flowKeys(ctx.trace.flows), truth: truthOf(ctx.trace).packets, cells: new Map(), csvPath };
   },
-  async measure(s, v, rep) {
-    if (!v.hasSketch) return []; // baselines keep no sketch: nothing to estimate
+  async measure(s, base, rep) {
+    if (!base.hasSketch) return []; // baselines keep no sketch: nothing to estimate
+    // Each repetition draws the hash functions anew (the same draw for every
+    // variant) unless the run pins them: see harness/sketch/seeds.ts.
+    const v = s.ctx.fixedHashSeeds || rep === 0 ? base
+      : await LoadedVariant.load(base.variant, { ...base.params, seeds: seedsForRep(base.params.seeds, rep) }, { extraHashRounds: base.extraHashRounds });
+    try {
+      return await measureOnce(s, v, rep);
+    } finally {
+      if (v !== base) v.close();
+    }
+  },
+  async teardown(s) {
+    s.replay.close();
+  },
+};
+
+async function measureOnce(s: AccuracyState, v: LoadedVariant, rep: number): Promise<Omit<Row, 'trace'>[]> {
     const seed = 3000 + rep;
     v.reset(seed);
     s.replay.setTarget(v.progFd);
@@ -73,12 +91,8 @@ export const accuracyMeasurement: Measurement<AccuracyState> = {
     const metrics = accuracyMetrics(s.truth, estimates, { memoryBytes: sketchMemoryBytes(v) });
     const csvRows = estimatesCsvRows(s.ctx.trace, s.truth, estimates, rep, v.variant.name, 1);
     appendFileSync(s.csvPath, stringify(csvRows.map((c) => ESTIMATES_CSV_COLUMNS.map((k) => c[k]))));
-    const params = rowParams(v);
+    const params = { ...rowParams(v), hashSeeds: s.ctx.fixedHashSeeds ? 'fixed' : 'per repetition' };
     return Object.entries(metrics).map(([metric, value]) => ({
       variant: v.variant.name, metric, rep, value, unit: metricInfo(metric).unit || 'ratio', params,
     }));
-  },
-  async teardown(s) {
-    s.replay.close();
-  },
-};
+}

@@ -16,6 +16,8 @@ export interface MeasureContext {
   /** Throughput: seconds per sample, and the loss search tolerance when set. */
   durationS: number;
   maxLoss?: number;
+  /** Accuracy: keep the variants' hash seeds in every repetition instead of drawing new ones. */
+  fixedHashSeeds?: boolean;
   /** Run folder, for side outputs such as estimates.csv. */
   outDir: string;
   log(line: string): void;

@@ -34,6 +34,7 @@ export interface RunOptions {
   cpus: { dut: number; gen: number[]; cost: number };
   durationS: number;
   maxLoss?: number;
+  fixedHashSeeds: boolean;
   seeds: number[];
   progress: ProgressMode;
 }
@@ -55,6 +56,7 @@ export interface RunRequest {
   durationS?: number;
   maxLoss?: number;
   extraHashRounds?: number;
+  fixedHashSeeds?: boolean;
   sweeps?: SweepRequest[];
   /** Seed of the generated trace, when the trace was generated. */
   traceSeed?: number;
@@ -134,6 +136,7 @@ export function normalizeRunOptions(req: RunRequest): RunOptions {
     cpus: { dut, gen, cost: cpu('cost-cpu', req.costCpu ?? (ncpu > 1 ? 1 : 0)) },
     durationS,
     maxLoss: req.maxLoss,
+    fixedHashSeeds: req.fixedHashSeeds ?? false,
     seeds: req.traceSeed !== undefined ? [req.traceSeed] : [],
     progress: req.progress,
   };

@@ -30,6 +30,7 @@ export async function runPlan(opts: RunOptions, argv: string[]): Promise<Results
     // Fixed per repetition so a run can be repeated exactly (coin sampling aside:
     // bpf_get_prandom_u32 is seeded by the kernel).
     samplingSeeds: 'geometric tables drawn from seed 1000+rep (cost), 2000+rep (throughput), 3000+rep (accuracy)',
+    accuracyHashSeeds: opts.fixedHashSeeds ? 'hashSeeds in every repetition' : 'hashSeeds in repetition 0, splitmix64(rep) draws after (harness/sketch/seeds.ts)',
     cpus: opts.cpus,
   });
   const writer = RunWriter.open(opts.outDir, { env, suite: opts.suite });
@@ -78,7 +79,7 @@ async function runPhase(phase: Phase, opts: RunOptions, io: PhaseIo): Promise<vo
     });
 
     const ctx: MeasureContext = {
-      trace: io.trace, traceName: io.traceName, variants, cpus: opts.cpus, durationS: opts.durationS, maxLoss: opts.maxLoss, outDir: opts.outDir, log,
+      trace: io.trace, traceName: io.traceName, variants, cpus: opts.cpus, durationS: opts.durationS, maxLoss: opts.maxLoss, fixedHashSeeds: opts.fixedHashSeeds, outDir: opts.outDir, log,
     };
     for (const m of groups) {
       log(`${m.name}: setting up`);

@@ -23,6 +23,7 @@ export const runFlags: Command['flags'] = [
   { name: 'dut-cpu', type: 'string', arg: 'CPU', description: 'core of the DUT veth NAPI kthread (default: 0)' },
   { name: 'gen-cpu', type: 'string', multiple: true, arg: 'CPU,...', description: 'generator cores, one thread each (default: 1)' },
   { name: 'cost-cpu', type: 'string', arg: 'CPU', description: 'core the cost replay runs on (default: 1)' },
+  { name: 'fixed-hash-seeds', type: 'boolean', description: 'accuracy: keep the hash seeds in every repetition (default: a new draw per repetition, shared by all variants)' },
   { name: 'slowdown-rounds', type: 'string', arg: 'N', description: 'TEST ONLY: extra hash rounds per packet, to check the regression gate' },
   { name: 'quiet', type: 'boolean', description: 'no progress output' },
   { name: 'json', type: 'boolean', description: 'progress as JSON lines on stderr, the summary as JSON on stdout' },
@@ -44,6 +45,7 @@ export function runRequestFromFlags(flags: Parameters<Command['run']>[0]): Omit<
     genCpus: list(flags, 'gen-cpu').length ? list(flags, 'gen-cpu').map(Number) : undefined,
     costCpu: int(flags, 'cost-cpu'),
     extraHashRounds: int(flags, 'slowdown-rounds', { min: 0, max: 64 }),
+    fixedHashSeeds: bool(flags, 'fixed-hash-seeds') || undefined,
     progress: progressMode({ quiet: bool(flags, 'quiet'), json: bool(flags, 'json') }),
   };
 }
