@@ -5,6 +5,7 @@
  * plausible record instead and counts what it skipped.
  */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { openInput } from './open-input.ts';
 import { badInput } from '../errors.ts';
 import { knownLinkType } from './parse.ts';
 
@@ -62,12 +63,7 @@ class Source {
 
 /** Reads a pcap or pcapng file and calls sink for every packet record. */
 export function readCapture(path: string, sink: PacketSink, opts: { skipBad?: boolean } = {}): CaptureStats {
-  let fd: number;
-  try {
-    fd = openSync(path, 'r');
-  } catch (err) {
-    throw badInput(`${path}: cannot open: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, err);
-  }
+  const fd = openInput(path);
   try {
     const src = new Source(fd, fstatSync(fd).size);
     if (src.size === 0) throw badInput(`${path}: byte 0: empty file (not a pcap or pcapng capture)`);

@@ -5,6 +5,7 @@
  * The flow table comes last so an importer can stream packets out before it knows every flow.
  */
 import { closeSync, fstatSync, openSync, readSync, writeSync } from 'node:fs';
+import { openInput } from './open-input.ts';
 import { endianness } from 'node:os';
 import { badInput } from '../errors.ts';
 import { formatAddr, parseAddr } from './addr.ts';
@@ -191,12 +192,7 @@ export async function openTrace(path: string): Promise<Trace> {
 }
 
 export function openTraceSync(path: string): Trace {
-  let fd: number;
-  try {
-    fd = openSync(path, 'r');
-  } catch (err) {
-    throw badInput(`${path}: cannot open: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, err);
-  }
+  const fd = openInput(path);
   try {
     return readTrace(path, fd);
   } catch (err) {
