@@ -82,7 +82,7 @@ export function renderHtml(i: HtmlInput): string {
   const outlierLine = flagged.length === 1
     ? [outlierWarning(flagged[0])!]
     : flagged.length
-      ? [`${flagged.length} cells have statistical outliers (modified z-score > 3.5; marked in the tables): ${flagged.map((s) => `${s.variant} ${s.metric}${paramsText(s.params) ? ` [${paramsText(s.params)}]` : ''}`).join('; ')}. ` +
+      ? [`${flagged.length} of ${i.summary.length} cells have statistical outliers (modified z-score > 3.5; marked in the tables), e.g. ${flagged.slice(0, 4).map((s) => `${s.variant} ${s.metric}${paramsText(s.params) ? ` [${paramsText(s.params)}]` : ''}`).join('; ')}${flagged.length > 4 ? ` and ${flagged.length - 4} more` : ''}. ` +
         'Other programs, interrupts or CPU frequency changes may have disturbed the run: close other workloads, pin the generator and the XDP core, fix the CPU frequency (disable turbo), or run more repetitions.']
       : [];
   const warnings = [...i.warnings, ...outlierLine];
