@@ -25,20 +25,13 @@ int sketch_xdp(struct xdp_md *ctx)
 	const fasthash_word_t *w = (const fasthash_word_t *)&key;
 	__u32 zero = 0;
 	__u64 *sink;
-	int res;
 
 	if (!st)
 		return XDP_ABORTED;
-	res = parse_flow_key(data, data_end, &key);
-	if (res == PARSE_OK) {
-		st->ip_packets++;
+	if (parse_and_count(data, data_end, &key, st) == PARSE_OK) {
 		sink = bpf_map_lookup_elem(&key_sink, &zero);
 		if (sink)
 			*sink += w[0] ^ w[1] ^ w[2] ^ w[3] ^ w[4];
-	} else if (res == PARSE_NON_IP) {
-		st->non_ip++;
-	} else {
-		st->truncated++;
 	}
 	extra_hash_rounds(&key);
 	return sketch_action();

@@ -194,4 +194,19 @@ static __always_inline int parse_flow_key(void *data, void *data_end, struct flo
 	return PARSE_NON_IP;
 }
 
+/* Parse the key and count the outcome: the classification every program reports in stats. */
+static __always_inline int parse_and_count(void *data, void *data_end, struct flow_key *key,
+					   struct sketch_stats *st)
+{
+	int res = parse_flow_key(data, data_end, key);
+
+	if (res == PARSE_OK)
+		st->ip_packets++;
+	else if (res == PARSE_NON_IP)
+		st->non_ip++;
+	else
+		st->truncated++;
+	return res;
+}
+
 #endif

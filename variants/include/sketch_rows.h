@@ -221,19 +221,11 @@ static __always_inline int sketch_xdp_main(struct xdp_md *ctx)
 	void *data_end = (void *)(long)ctx->data_end;
 	struct flow_key key FLOW_KEY_ALIGNED = {};
 	struct sketch_stats *st = stats_count_packet(ctx);
-	int res;
 
 	if (!st)
 		return XDP_ABORTED;
-	res = parse_flow_key(data, data_end, &key);
-	if (res == PARSE_OK) {
-		st->ip_packets++;
+	if (parse_and_count(data, data_end, &key, st) == PARSE_OK)
 		sketch_update(&key, st);
-	} else if (res == PARSE_NON_IP) {
-		st->non_ip++;
-	} else {
-		st->truncated++;
-	}
 	extra_hash_rounds(&key);
 	return sketch_action();
 }

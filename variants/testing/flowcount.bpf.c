@@ -3,6 +3,7 @@
  * Test instrument, not a sketch: counts packets per exact flow key in a hash
  * map, so tests can check that a replay delivered exactly the trace.
  */
+#include "sketch_common.h"
 #include "parsing_helpers.h"
 
 struct {
@@ -12,30 +13,17 @@ struct {
 	__type(value, __u64);
 } flow_counts SEC(".maps");
 
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct sketch_stats);
-} stats SEC(".maps");
-
 SEC("xdp")
 int sketch_xdp(struct xdp_md *ctx)
 {
 	void *data = (void *)(long)ctx->data;
 	void *data_end = (void *)(long)ctx->data_end;
 	struct flow_key key = {};
-	__u32 zero = 0;
-	struct sketch_stats *st = bpf_map_lookup_elem(&stats, &zero);
+	struct sketch_stats *st = stats_count_packet(ctx);
 	__u64 one = 1, *n;
 
-	if (!st)
+	if (!st || parse_and_count(data, data_end, &key, st) != PARSE_OK)
 		return XDP_DROP;
-	st->packets++;
-	st->bytes += data_end - data;
-	if (parse_flow_key(data, data_end, &key) != PARSE_OK)
-		return XDP_DROP;
-	st->ip_packets++;
 	n = bpf_map_lookup_elem(&flow_counts, &key);
 	if (n)
 		*n += 1;
