@@ -22,3 +22,8 @@ export async function replayObject(): Promise<string> {
 export async function flowCountObject(): Promise<string> {
   return (await compileVariant(supportProgram('flowcount', 'variants/testing/flowcount.bpf.c'))).objectPath;
 }
+
+/** `sketchbench doctor`'s feature probe (variants/probe/probe.bpf.c). */
+export async function probeObject(): Promise<string> {
+  return (await compileVariant(supportProgram('probe', 'variants/probe/probe.bpf.c'))).objectPath;
+}

@@ -3,15 +3,14 @@
  * Checks do the real thing where they can (compile, load, attach, send live
  * frames) rather than read version numbers, because that is what fails.
  */
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
 import { execa } from 'execa';
-import { BpfObject } from '../kernel/bpf-object.ts';
+import { BpfObject, type XdpLink } from '../kernel/bpf-object.ts';
 import { libbpfVersion } from '../kernel/libbpf.ts';
 import { withNetns } from '../kernel/netns.ts';
-import { registerCleanup } from '../cleanup.ts';
+import { createTestbed, type Testbed } from '../testbed/testbed.ts';
+import { probeObject } from '../build/support-objects.ts';
 import { missingPackages, isRoot } from './packages.ts';
-import { projectRoot } from '../paths.ts';
 
 export interface Check {
   name: string;
@@ -43,38 +42,47 @@ function readSys(path: string): string | undefined {
   }
 }
 
-async function compileProbe(): Promise<string> {
-  const dir = join(projectRoot, 'build', 'probe');
-  mkdirSync(dir, { recursive: true });
-  const out = join(dir, 'probe.bpf.o');
-  await execa('clang', ['-O2', '-g', '-target', 'bpf', '-mcpu=v3', '-I/usr/include/x86_64-linux-gnu',
-    '-c', join(projectRoot, 'variants/probe/probe.bpf.c'), '-o', out]);
-  return out;
-}
-
-/** A throwaway namespace with a veth pair, for the attach and NAPI probes. */
-async function withProbeNetns<T>(fn: (ns: string, dev: string, peer: string) => Promise<T>): Promise<T> {
-  const id = `${process.pid % 100000}`;
-  const ns = `sketchbench-doctor-${id}`;
-  const dev = `sbdoc${id}a`;
-  const peer = `sbdoc${id}b`;
-  const undo = async () => { await execa('ip', ['netns', 'del', ns], { reject: false }); };
-  const unregister = registerCleanup(`doctor namespace ${ns}`, undo);
+/**
+ * The throughput path on a real testbed: native XDP on the DUT veth, its NAPI
+ * in a kthread (veth has NAPI only while an XDP program is attached), and
+ * live frames.
+ */
+async function probeTestbed(obj: BpfObject, add: (name: string, ok: boolean, detail: string) => void): Promise<void> {
+  let tb: Testbed | undefined;
   try {
-    await execa('ip', ['netns', 'add', ns]);
-    await execa('ip', ['-n', ns, 'link', 'add', dev, 'type', 'veth', 'peer', 'name', peer]);
-    await execa('ip', ['-n', ns, 'link', 'set', dev, 'up']);
-    await execa('ip', ['-n', ns, 'link', 'set', peer, 'up']);
-    return await fn(ns, dev, peer);
-  } finally {
-    await undo();
-    unregister();
+    tb = await createTestbed();
+  } catch (err) {
+    add('testbed (netns, veth, threaded NAPI)', false, (err as Error).message);
+    return;
   }
-}
-
-async function ifindexIn(ns: string, dev: string): Promise<number> {
-  const { stdout } = await execa('ip', ['-n', ns, '-j', 'link', 'show', dev]);
-  return (JSON.parse(stdout) as { ifindex: number }[])[0].ifindex;
+  const dut = tb.dut;
+  let link: XdpLink | undefined;
+  try {
+    try {
+      link = withNetns(dut.ns, () => obj.attachXdp('probe_xdp', dut.ifindex, 'native'));
+      add('native XDP on veth', true, 'attached as a bpf_link (closing the fd detaches it)');
+    } catch (err) {
+      add('native XDP on veth', false, (err as Error).message);
+      return;
+    }
+    const threads = tb.napiThreads();
+    add('threaded NAPI', threads.length > 0, threads.length
+      ? `veth rx NAPI runs in kthread ${threads[0].name} (pid ${threads[0].pid}), pinnable per run`
+      : `no NAPI kthread for ${dut.dev} with XDP attached`);
+    withNetns(dut.ns, () => {
+      try {
+        const before = obj.map('seen').readU64StructSummed()[0];
+        const live = obj.testRun('probe_xdp', { data: Buffer.alloc(64), repeat: 1000, liveFrames: true });
+        const n = Number(obj.map('seen').readU64StructSummed()[0] - before);
+        add('live frames (BPF_F_TEST_XDP_LIVE_FRAMES)', n === 1000, `${n} of 1000 frames seen, retval ${live.retval}`);
+      } catch (err) {
+        add('live frames (BPF_F_TEST_XDP_LIVE_FRAMES)', false, (err as Error).message);
+      }
+    });
+  } finally {
+    link?.detach();
+    await tb.destroy();
+  }
 }
 
 export async function runDoctor(): Promise<Check[]> {
@@ -98,7 +106,7 @@ export async function runDoctor(): Promise<Check[]> {
   try {
     const { stdout } = await execa('clang', ['--version']);
     const { stdout: targets } = await execa('llc', ['--version'], { reject: false });
-    probeObj = await compileProbe();
+    probeObj = await probeObject();
     add('clang BPF target', true, `${stdout.split('\n')[0]}${/bpf/.test(targets) ? ', llc lists bpf' : ''}; probe compiled with -mcpu=v3`);
   } catch (err) {
     add('clang BPF target', false, `cannot compile for -target bpf: ${(err as Error).message.split('\n')[0]}; apt-get install clang`);
@@ -106,8 +114,8 @@ export async function runDoctor(): Promise<Check[]> {
 
   try {
     const v = libbpfVersion();
-    const [maj, min] = v.replace(/^v/, '').split('.').map(Number);
-    add('libbpf', maj >= 1, `${v} (koffi binding to libbpf.so.1)${maj >= 1 ? '' : '; needs 1.0 or newer'}` + (min >= 0 ? '' : ''));
+    const [maj] = v.replace(/^v/, '').split('.').map(Number);
+    add('libbpf', maj >= 1, `${v} (koffi binding to libbpf.so.1)${maj >= 1 ? '' : '; needs 1.0 or newer'}`);
   } catch (err) {
     add('libbpf', false, `${(err as Error).message}`);
   }
@@ -126,51 +134,24 @@ export async function runDoctor(): Promise<Check[]> {
   add('bpf_stats', stats !== undefined, stats !== undefined ? `kernel.bpf_stats_enabled=${stats} (the harness keeps it off while measuring)` : 'sysctl kernel.bpf_stats_enabled missing', false);
 
   if (probeObj && privileged) {
-    // Load, then test-run: proves the verifier, the JIT and BPF_PROG_TEST_RUN.
     let obj: BpfObject | undefined;
     try {
+      // Load, then test-run: proves the verifier, the JIT and BPF_PROG_TEST_RUN.
       obj = BpfObject.open(probeObj, { label: 'probe' });
       obj.load();
       const r = obj.testRun('probe_xdp', { data: Buffer.alloc(64), repeat: 10 });
       add('load + BPF_PROG_TEST_RUN', r.retval === 1, `XDP_DROP returned in ${r.durationNs} ns/run`);
-      await withProbeNetns(async (ns, dev, peer) => {
-        // veth only has a NAPI instance while an XDP program (or GRO) is on it,
-        // so threaded mode is probed with the probe attached to the receiving side.
-        const ifindex = await ifindexIn(ns, peer);
-        let link: ReturnType<BpfObject['attachXdp']> | undefined;
-        withNetns(ns, () => {
-          try {
-            link = obj!.attachXdp('probe_xdp', ifindex, 'native');
-            add('native XDP on veth', true, 'attached as a bpf_link (closing the fd detaches it)');
-          } catch (err) {
-            add('native XDP on veth', false, (err as Error).message);
-          }
-        });
-        try {
-          const threadedPath = `/sys/class/net/${peer}/threaded`;
-          const r2 = await execa('ip', ['netns', 'exec', ns, 'sh', '-c', `echo 1 > ${threadedPath} && cat ${threadedPath}`], { reject: false });
-          const kthread = r2.exitCode === 0 ? (await execa('pgrep', ['-f', `napi/${peer}`], { reject: false })).stdout.trim() : '';
-          add('threaded NAPI', r2.exitCode === 0 && r2.stdout.trim() === '1' && kthread !== '',
-            r2.exitCode === 0 ? `veth rx NAPI runs in kthread napi/${peer}-* (pid ${kthread.split('\n')[0] || 'not found'}), pinnable per run` : `cannot enable: ${r2.stderr.trim()}`);
-        } finally {
-          link?.detach();
-        }
-        withNetns(ns, () => {
-          try {
-            const before = obj!.map('seen').readU64StructSummed()[0];
-            const live = obj!.testRun('probe_xdp', { data: Buffer.alloc(64), repeat: 1000, liveFrames: true });
-            const after = obj!.map('seen').readU64StructSummed()[0];
-            const n = Number(after - before);
-            add('live frames (BPF_F_TEST_XDP_LIVE_FRAMES)', n === 1000, `${n} of 1000 frames seen, retval ${live.retval}`);
-          } catch (err) {
-            add('live frames (BPF_F_TEST_XDP_LIVE_FRAMES)', false, (err as Error).message);
-          }
-        });
-      });
     } catch (err) {
       add('load + BPF_PROG_TEST_RUN', false, (err as Error).message);
-    } finally {
       obj?.close();
+      obj = undefined;
+    }
+    if (obj) {
+      try {
+        await probeTestbed(obj, add);
+      } finally {
+        obj.close();
+      }
     }
   } else {
     add('load + BPF_PROG_TEST_RUN', false, probeObj ? 'needs privileges' : 'needs clang');

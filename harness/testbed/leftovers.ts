@@ -31,7 +31,6 @@ export interface SketchbenchObject {
 }
 
 const NETNS_RE = /^sketchbench-([0-9a-f]{8})-(gen|dut)$/;
-const DOCTOR_NETNS_RE = /^sketchbench-doctor-(\d+)$/;
 const LINK_RE = /^sb[gd]([0-9a-f]{8})$/;
 
 interface Run {
@@ -82,10 +81,8 @@ export async function listObjects(): Promise<SketchbenchObject[]> {
       out.push({ kind: 'netns', name: ns, testbedId: m[1], ...tag(byTestbed.get(m[1])) });
       continue;
     }
-    // doctor's probe namespaces carry their pid (mod 100000) instead of a state file.
-    const d = DOCTOR_NETNS_RE.exec(ns);
-    const live = d !== null && existsSync(`/proc/${d[1]}`);
-    out.push({ kind: 'netns', name: ns, owner: live ? 'live' : 'none', pid: live ? Number(d![1]) : undefined });
+    // Our prefix without a testbed id: nothing records an owner, so it is a leftover.
+    out.push({ kind: 'netns', name: ns, owner: 'none' });
   }
   for (const link of await listRootLinks()) {
     const id = LINK_RE.exec(link)![1];
