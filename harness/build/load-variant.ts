@@ -119,13 +119,6 @@ export class LoadedVariant {
     return this.obj.map('sketch').readArraySummed(this.variant.counter === 's32' ? 's32' : 'u32');
   }
 
-  /** Bytes of the sketch counters alone (rows x columns x 4 per copy). */
-  sketchBytes(): number {
-    if (!this.hasSketch) return 0;
-    const m = this.obj.map('sketch');
-    return m.memlockBytes();
-  }
-
   programMetrics(): ProgramMetrics {
     const info = this.obj.programInfo(SKETCH_PROG);
     return {

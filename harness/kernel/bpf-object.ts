@@ -145,15 +145,41 @@ export class BpfMap {
    * Used for sketches and counters, where merge = sum.
    */
   readArraySummed(kind: 'u32' | 's32' | 'u64'): number[] {
+    const all = this.readArray();
+    const per = this.lookupBytes;
     const out = new Array<number>(this.maxEntries);
     for (let i = 0; i < this.maxEntries; i++) {
-      const copies = this.lookupPerCpu(this.u32Key(i));
       let sum = 0;
-      for (const b of copies ?? []) {
-        sum += kind === 'u32' ? b.readUInt32LE(0) : kind === 's32' ? b.readInt32LE(0) : Number(b.readBigUInt64LE(0));
+      for (let c = 0; c < this.copies; c++) {
+        const off = i * per + c * this.stride;
+        sum += kind === 'u32' ? all.readUInt32LE(off) : kind === 's32' ? all.readInt32LE(off) : Number(all.readBigUInt64LE(off));
       }
       out[i] = sum;
     }
+    return out;
+  }
+
+  /**
+   * Every value of an array map, in key order (lookupBytes each), by
+   * BPF_MAP_LOOKUP_BATCH in chunks: one syscall per chunk, not per entry.
+   */
+  readArray(): Buffer {
+    const per = this.lookupBytes;
+    const out = Buffer.alloc(this.maxEntries * per);
+    const CHUNK = 1 << 16;
+    const keys = Buffer.alloc(CHUNK * 4);
+    let inBatch: Buffer | null = null;
+    let got = 0;
+    while (got < this.maxEntries) {
+      const outBatch = Buffer.alloc(4);
+      const count = [Math.min(CHUNK, this.maxEntries - got)];
+      const rc = libbpf().mapLookupBatch(this.fd, inBatch, outBatch, keys, out.subarray(got * per), count, null);
+      got += count[0];
+      if (rc === -2 /* ENOENT: no more entries */) break;
+      if (rc !== 0) throw new SketchbenchError('read', `batch lookup in map '${this.name}' failed: errno ${-rc}`);
+      inBatch = outBatch;
+    }
+    if (got !== this.maxEntries) throw new SketchbenchError('read', `batch lookup in map '${this.name}' returned ${got} of ${this.maxEntries} entries`);
     return out;
   }
 
@@ -221,9 +247,10 @@ export class XdpLink {
 
 export class BpfObject {
   private obj: unknown | null;
-  private loaded = false;
   private readonly logBufs = new Map<string, unknown>();
   private readonly links: XdpLink[] = [];
+  /** Maps by name, once the object is loaded (fds do not change until close). */
+  private readonly mapCache = new Map<string, BpfMap>();
   readonly label: string;
   loadMs = 0;
 
@@ -288,13 +315,6 @@ export class BpfObject {
     return out;
   }
 
-  /** Size of the .rodata section, or 0 when the object has none. */
-  rodataSize(): number {
-    const lb = libbpf();
-    const m = this.mapPtrs().find((p) => lb.mapName(p).endsWith('.rodata'));
-    return m ? lb.mapValueSize(m) : 0;
-  }
-
   private setRodata(bytes: Buffer): void {
     const lb = libbpf();
     const m = this.mapPtrs().find((p) => lb.mapName(p).endsWith('.rodata'));
@@ -328,7 +348,6 @@ export class BpfObject {
         : `${this.label}: load failed (errno ${-rc}): ${last.trim()}`;
       throw new SketchbenchError('load', msg, { detail: tail || recentLibbpfMessages().slice(-LOG_TAIL_LINES).join('\n') });
     }
-    this.loaded = true;
     this.freeLogBufs();
   }
 
@@ -358,12 +377,16 @@ export class BpfObject {
   }
 
   map(name: string): BpfMap {
+    const cached = this.mapCache.get(name);
+    if (cached) return cached;
     const lb = libbpf();
     const m = this.findMapPtr(name);
     if (!m) throw new SketchbenchError('read', `${this.label}: object has no map '${name}'`);
     const fd = lb.mapFd(m);
     if (fd < 0) throw new SketchbenchError('read', `${this.label}: map '${name}' is not created (object not loaded?)`);
-    return new BpfMap(lb.mapName(m), fd, lb.mapType(m), lb.mapKeySize(m), lb.mapValueSize(m), lb.mapMaxEntries(m), lb.numPossibleCpus());
+    const map = new BpfMap(lb.mapName(m), fd, lb.mapType(m), lb.mapKeySize(m), lb.mapValueSize(m), lb.mapMaxEntries(m), possibleCpus());
+    this.mapCache.set(name, map);
+    return map;
   }
 
   hasMap(name: string): boolean {
@@ -412,16 +435,12 @@ export class BpfObject {
   /** Free everything: links (detaching XDP), maps, programs, the libbpf object. Idempotent. */
   close(): void {
     for (const l of this.links.splice(0)) l.detach();
+    this.mapCache.clear();
     this.freeLogBufs();
     if (this.obj) {
       libbpf().objectClose(this.obj);
       this.obj = null;
     }
-    this.loaded = false;
-  }
-
-  get isLoaded(): boolean {
-    return this.loaded;
   }
 }
 
@@ -430,6 +449,14 @@ function verifierReason(tail: string): string {
   const lines = tail.split('\n').map((l) => l.trim())
     .filter((l) => l && !/^(processed \d|verification time|stack depth|---|; )/.test(l) && !/^\d+: /.test(l));
   return lines.slice(-2).join('; ');
+}
+
+let nrCpus: number | undefined;
+
+/** Possible CPUs: the number of copies a per-CPU map keeps (fixed for the boot). */
+function possibleCpus(): number {
+  if (nrCpus === undefined) nrCpus = libbpf().numPossibleCpus() as number;
+  return nrCpus;
 }
 
 export function testRunFd(fd: number, opts: TestRunOptions, label: string): TestRunResult {

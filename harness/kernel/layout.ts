@@ -3,7 +3,6 @@
  * Little-endian x86-64; a kernel test checks sizes against the compiled objects.
  */
 export const SKETCH_MAX_ROWS = 8;
-export const SKETCH_MAX_ROWS_UNROLLED = 4;
 export const GEO_TABLE_SIZE = 4096;
 export const SKETCH_CFG_BYTES = 32 + 8 * SKETCH_MAX_ROWS; // 96
 

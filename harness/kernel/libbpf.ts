@@ -97,17 +97,17 @@ function bind() {
     mapValueSize: so.func('uint32_t bpf_map__value_size(void *map)'),
     mapMaxEntries: so.func('uint32_t bpf_map__max_entries(void *map)'),
     mapSetMaxEntries: so.func('int bpf_map__set_max_entries(void *map, uint32_t n)'),
-    mapInitialValue: so.func('void *bpf_map__initial_value(void *map, _Out_ size_t *psize)'),
     mapSetInitialValue: so.func('int bpf_map__set_initial_value(void *map, void *data, size_t size)'),
     // low-level syscalls wrappers
     mapLookupElem: so.func('int bpf_map_lookup_elem(int fd, void *key, void *value)'),
     mapUpdateElem: so.func('int bpf_map_update_elem(int fd, void *key, void *value, uint64_t flags)'),
     mapUpdateBatch: so.func('int bpf_map_update_batch(int fd, void *keys, void *values, _Inout_ uint32_t *count, void *opts)'),
+    mapLookupBatch: so.func('int bpf_map_lookup_batch(int fd, void *in_batch, void *out_batch, void *keys, void *values, _Inout_ uint32_t *count, void *opts)'),
     mapGetNextKey: so.func('int bpf_map_get_next_key(int fd, void *key, void *next_key)'),
     objGetInfoByFd: so.func('int bpf_obj_get_info_by_fd(int fd, void *info, _Inout_ uint32_t *len)'),
     progTestRun: so.func('int bpf_prog_test_run_opts(int fd, _Inout_ bpf_test_run_opts *opts)'),
     linkCreate: so.func('int bpf_link_create(int prog_fd, int target_fd, int attach_type, bpf_link_create_opts_head *opts)'),
-    enableStats: so.func('int bpf_enable_stats(int type)'),
+    versionString: so.func('const char *libbpf_version_string()'),
     numPossibleCpus: so.func('int libbpf_num_possible_cpus()'),
     // libc
     close: libc.func('int close(int fd)'),
@@ -135,7 +135,6 @@ export const BPF_MAP_TYPE_PERCPU_HASH = 5;
 export const BPF_MAP_TYPE_LRU_PERCPU_HASH = 10;
 export const BPF_ANY = 0;
 export const CLONE_NEWNET = 0x40000000;
-export const BPF_STATS_RUN_TIME = 0;
 
 export function isPerCpuMapType(type: number): boolean {
   return type === BPF_MAP_TYPE_PERCPU_ARRAY || type === BPF_MAP_TYPE_PERCPU_HASH || type === BPF_MAP_TYPE_LRU_PERCPU_HASH;
@@ -143,6 +142,5 @@ export function isPerCpuMapType(type: number): boolean {
 
 /** "v1.1" style version of the loaded libbpf. */
 export function libbpfVersion(): string {
-  const so = koffi.load('libbpf.so.1');
-  return so.func('const char *libbpf_version_string()')() as string;
+  return libbpf().versionString() as string;
 }

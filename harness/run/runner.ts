@@ -14,8 +14,8 @@ import type { ResultsFile } from '../results/types.ts';
 import { cleanLeftovers } from '../testbed/leftovers.ts';
 import { Progress } from './progress.ts';
 import { collectEnv } from './env.ts';
+import { formatValue } from './format.ts';
 import type { Phase, RunOptions } from './options.ts';
-import { SketchbenchError } from '../errors.ts';
 
 export async function runPlan(opts: RunOptions, argv: string[]): Promise<ResultsFile> {
   const progress = new Progress(0, opts.progress);
@@ -72,11 +72,8 @@ async function runPhase(phase: Phase, opts: RunOptions, io: PhaseIo): Promise<vo
     for (const spec of phase.variants) {
       variants.push(await LoadedVariant.load(spec.variant, spec.params, { extraHashRounds: spec.extraHashRounds }));
     }
-    const groups = phase.metrics.map((m) => {
-      const meas = MEASUREMENTS[m];
-      if (!meas) throw new SketchbenchError('input', `unknown metric group '${m}'`, { exitCode: 2 });
-      return meas;
-    });
+    // Names were validated with the options (normalizeRunOptions).
+    const groups = phase.metrics.map((m) => MEASUREMENTS[m]);
 
     const ctx: MeasureContext = {
       trace: io.trace, traceName: io.traceName, variants, cpus: opts.cpus, durationS: opts.durationS, maxLoss: opts.maxLoss, fixedHashSeeds: opts.fixedHashSeeds, outDir: opts.outDir, log,
@@ -118,11 +115,4 @@ function describeVariant(v: LoadedVariant): string {
 function orderForRound(variants: LoadedVariant[], metric: string): LoadedVariant[] {
   if (metric !== 'cost') return variants;
   return [...variants.filter((v) => v.variant.name === 'baseline-drop'), ...variants.filter((v) => v.variant.name !== 'baseline-drop')];
-}
-
-export function formatValue(v: number, unit: string): string {
-  if (unit === 'packets/s') return `${(v / 1e6).toFixed(3)} Mpps`;
-  if (unit === 'ns/packet') return `${v.toFixed(2)} ns/packet`;
-  if (unit === 'ratio') return v.toFixed(4);
-  return `${Number.isInteger(v) ? v : v.toFixed(3)} ${unit}`;
 }

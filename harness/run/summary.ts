@@ -1,6 +1,6 @@
 /** The summary printed at the end of a run: median and 95% CI per variant and metric. */
 import type { ResultsFile } from '../results/types.ts';
-import { formatValue } from './runner.ts';
+import { formatValue } from './format.ts';
 
 export function printSummary(results: ResultsFile, opts: { json?: boolean } = {}): void {
   if (opts.json) {

@@ -45,11 +45,6 @@ export function headerLength(f: ReplayFlow): number {
   return 14 + (f.family === 4 ? 20 : 40) + (f.proto === 6 ? 20 : f.proto === 17 ? 8 : 0);
 }
 
-/** The frame length the replay will send: at least the header and the 64-byte minimum. */
-export function wireLength(f: ReplayFlow, len: number): number {
-  return Math.max(len, REPLAY_MIN_FRAME, headerLength(f));
-}
-
 function ipv4Checksum(h: Buffer, off: number): number {
   let sum = 0;
   for (let i = 0; i < 20; i += 2) sum += h.readUInt16BE(off + i);

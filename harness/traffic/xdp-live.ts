@@ -29,13 +29,16 @@ export interface LiveStop {
   calls: number;
 }
 
-const UNLIMITED = 2n ** 62n;
+/** A packet limit no run reaches: the generator then runs until stop(). */
+const UNLIMITED = 2 ** 62;
 
 export class XdpLiveGenerator {
   private workers: Worker[] = [];
   private results: Promise<{ ok: boolean; frames?: number; calls?: number; error?: string }>[] = [];
   private control = new SharedArrayBuffer(4);
   private unregister?: () => void;
+  /** Set when any generator thread has ended (done, failed or exited). */
+  private threadEnded = false;
 
   constructor(private readonly replay: Replay, private readonly opts: LiveOptions) {}
 
@@ -43,8 +46,9 @@ export class XdpLiveGenerator {
   start(packets?: number): void {
     if (this.workers.length) throw new SketchbenchError('traffic', 'generator already running');
     const rate = this.opts.ratePps ?? 0;
-    this.replay.arm(packets ?? Number(UNLIMITED), 'tx', rate);
+    this.replay.arm(packets ?? UNLIMITED, 'tx', rate);
     Atomics.store(new Int32Array(this.control), 0, 0);
+    this.threadEnded = false;
     // Each live-frames call pays ~20 ms of page-pool setup and teardown in the
     // kernel: calls must be long for that to vanish (pacing is done in BPF).
     const chunk = this.opts.chunk ?? (1 << 20);
@@ -62,10 +66,10 @@ export class XdpLiveGenerator {
       };
       const w = new Worker(new URL('./worker-bootstrap.mjs', import.meta.url), { workerData: data });
       this.workers.push(w);
-      this.results.push(new Promise((resolve) => {
-        w.once('message', resolve);
-        w.once('error', (err) => resolve({ ok: false, error: err.message }));
-        w.once('exit', (code) => resolve({ ok: false, error: `generator thread exited with code ${code}` }));
+      this.results.push(new Promise<{ ok: boolean; frames?: number; calls?: number; error?: string }>((resolve) => {
+        w.once('message', (m) => { this.threadEnded = true; resolve(m); });
+        w.once('error', (err) => { this.threadEnded = true; resolve({ ok: false, error: err.message }); });
+        w.once('exit', (code) => { this.threadEnded = true; resolve({ ok: false, error: `generator thread exited with code ${code}` }); });
       }));
     }
     this.unregister = registerCleanup('xdp-live generator threads', () => this.stopNow());
@@ -98,7 +102,7 @@ export class XdpLiveGenerator {
     this.start(packets);
     while (this.claimed() < packets) {
       await new Promise((r) => setTimeout(r, pollMs));
-      if (this.results.length && (await Promise.race([...this.results.map((p) => p.then(() => true)), Promise.resolve(false)]))) break;
+      if (this.threadEnded) break; // a failed thread: stop() reports why
     }
     await this.stop();
     return this.claimed();

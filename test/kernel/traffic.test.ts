@@ -56,6 +56,8 @@ kernelTest('in-kernel replay delivers every packet of the trace exactly once (IP
     const truth = truthOf(trace);
     const got = countsByFlow(counter, trace);
     assert.deepEqual(Array.from(got), Array.from(truth.packets));
+    // Iterating the map finds nothing but the trace's flows.
+    assert.equal(counter.map('flow_counts').keys().length, trace.flows.length);
     const stats = counter.map('stats').readU64StructSummed();
     assert.equal(Number(stats[1]), trace.header.byteCount, 'bytes seen equal the trace byte count');
   } finally {
