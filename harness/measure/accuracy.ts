@@ -91,7 +91,9 @@ async function measureOnce(s: AccuracyState, v: LoadedVariant, rep: number): Pro
     const metrics = accuracyMetrics(s.truth, estimates, { memoryBytes: sketchMemoryBytes(v) });
     const csvRows = estimatesCsvRows(s.ctx.trace, s.truth, estimates, rep, v.variant.name, 1);
     appendFileSync(s.csvPath, stringify(csvRows.map((c) => ESTIMATES_CSV_COLUMNS.map((k) => c[k]))));
-    const params = { ...rowParams(v), hashSeeds: s.ctx.fixedHashSeeds ? 'fixed' : 'per repetition' };
+    // Whether hash seeds vary per repetition is a run setting (env.accuracyHashSeeds), not a
+    // cell parameter: a key here would split accuracy cells from the rest of the variant's.
+    const params = rowParams(v);
     return Object.entries(metrics).map(([metric, value]) => ({
       variant: v.variant.name, metric, rep, value, unit: metricInfo(metric).unit || 'ratio', params,
     }));
