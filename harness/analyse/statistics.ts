@@ -39,15 +39,20 @@ export function quantileSorted(sorted: number[], p: number): number {
   return sorted[lo] + (h - lo) * (sorted[hi] - sorted[lo]);
 }
 
-function binomialCdfHalf(k: number, n: number): number {
-  // P(Bin(n, 1/2) <= k), summed exactly in floating point; n is small (repetitions).
-  let c = 1;
+/**
+ * P(Bin(n, 1/2) <= k). Summed in log space: paired measurements give thousands of
+ * pairs, and 2^n overflows a double past n = 1023.
+ */
+export function binomialCdfHalf(k: number, n: number): number {
+  if (k < 0) return 0;
+  if (k >= n) return 1;
+  let logPmf = -n * Math.LN2; // log P(X = 0)
   let sum = 0;
   for (let i = 0; i <= k; i++) {
-    sum += c;
-    c = (c * (n - i)) / (i + 1);
+    if (i > 0) logPmf += Math.log(n - i + 1) - Math.log(i);
+    sum += Math.exp(logPmf);
   }
-  return sum / 2 ** n;
+  return Math.min(1, sum);
 }
 
 export interface Interval {

@@ -24,10 +24,14 @@ export const variantsDir = join(projectRoot, 'variants');
 export const BASE_CFLAGS = [
   '-O2', '-g', '-target', 'bpf', '-mcpu=v3', '-D__TARGET_ARCH_x86',
   '-Wall', '-Werror=implicit-function-declaration',
-  '-I', join(variantsDir, 'include'),
   // uapi headers under /usr/include need asm/types.h from the multiarch dir.
   '-I', '/usr/include/x86_64-linux-gnu',
 ];
+
+/** The variants folder a variant builds from: its tree's (an A/B base) or this checkout's. */
+function variantsDirOf(variant: ResolvedVariant): string {
+  return variant.root ? join(variant.root, 'variants') : variantsDir;
+}
 
 export interface CompileOptions {
   /** Extra -D macros (NAME or NAME=VALUE), after the variant's own. */
@@ -70,10 +74,10 @@ function listFiles(dir: string): string[] {
 }
 
 /** sha256 over all variant sources (paths and contents): any edit invalidates every object. */
-export function sourcesDigest(): string {
+export function sourcesDigest(dir = variantsDir): string {
   const h = createHash('sha256');
-  for (const f of listFiles(variantsDir)) {
-    h.update(relative(variantsDir, f)).update('\0').update(readFileSync(f)).update('\0');
+  for (const f of listFiles(dir)) {
+    h.update(relative(dir, f)).update('\0').update(readFileSync(f)).update('\0');
   }
   return h.digest('hex');
 }
@@ -84,7 +88,7 @@ export function compileArgs(variant: ResolvedVariant, opts: CompileOptions = {})
   for (const d of defines) {
     if (!/^[A-Za-z_]\w*(=[\w.+-]*)?$/.test(d)) throw new SketchbenchError('input', `${variant.name}: bad -D macro '${d}' (NAME or NAME=VALUE)`, { exitCode: 2 });
   }
-  return [...BASE_CFLAGS, ...defines.map((d) => `-D${d}`), '-c', variant.source];
+  return [...BASE_CFLAGS, '-I', join(variantsDirOf(variant), 'include'), ...defines.map((d) => `-D${d}`), '-c', variant.source];
 }
 
 /** The first line of clang's output that says what is wrong. */
@@ -98,7 +102,7 @@ export async function compileVariant(variant: ResolvedVariant, opts: CompileOpti
   const clang = opts.clang ?? 'clang';
   const args = compileArgs(variant, opts);
   const key = createHash('sha256')
-    .update(sourcesDigest()).update('\0')
+    .update(sourcesDigest(variantsDirOf(variant))).update('\0')
     .update(JSON.stringify([clang, ...args])).update('\0')
     .update(await clangVersion(clang))
     .digest('hex').slice(0, 16);

@@ -67,6 +67,8 @@ export interface ResolvedVariant {
   defines: string[];
   /** Absolute path of the source. */
   source: string;
+  /** The source tree it comes from (this checkout, or the base of an A/B run); its variants/include is on the include path. */
+  root?: string;
   counter: CounterKind;
   samples: boolean;
   limits: Limits;
@@ -90,12 +92,24 @@ export interface SketchParams {
 
 export const manifestPath = join(projectRoot, 'variants', 'manifest.json');
 
-let cached: Manifest | undefined;
+const cached = new Map<string, Manifest>();
 
-/** The manifest, read once. */
-export function loadManifest(): Manifest {
-  cached ??= JSON.parse(readFileSync(manifestPath, 'utf8')) as Manifest;
-  return cached;
+/**
+ * The manifest of a source tree (default: this checkout), read once. Another
+ * tree is the base side of an A/B run: its names mean what its manifest says.
+ */
+export function loadManifest(root = projectRoot): Manifest {
+  let m = cached.get(root);
+  if (!m) {
+    const path = join(root, 'variants', 'manifest.json');
+    try {
+      m = JSON.parse(readFileSync(path, 'utf8')) as Manifest;
+    } catch (err) {
+      throw badInput(`${path}: cannot read a variant manifest (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); is ${root} a sketchbench tree?`, err);
+    }
+    cached.set(root, m);
+  }
+  return m;
 }
 
 /** Default sketch parameters (paper artifact: 4 x 512, p = 1/16; seeds: SHA-512 IVs). */
@@ -109,9 +123,9 @@ export function variantNames(): string[] {
   return Object.keys(loadManifest().variants);
 }
 
-function family(name: string): Family {
-  const f = loadManifest().families[name];
-  if (!f) throw badInput(`unknown variant family '${name}'; families: ${Object.keys(loadManifest().families).join(', ')}`);
+function family(name: string, root = projectRoot): Family {
+  const f = loadManifest(root).families[name];
+  if (!f) throw badInput(`unknown variant family '${name}'; families: ${Object.keys(loadManifest(root).families).join(', ')}`);
   return f;
 }
 
@@ -121,8 +135,8 @@ export function combinationName(familyName: string, switches: Record<string, str
   return keys.length ? `${familyName}[${keys.map((k) => `${k}=${switches[k]}`).join(',')}]` : familyName;
 }
 
-function resolve(name: string, familyName: string, given: Record<string, string>): ResolvedVariant {
-  const f = family(familyName);
+function resolve(name: string, familyName: string, given: Record<string, string>, root = projectRoot): ResolvedVariant {
+  const f = family(familyName, root);
   const switches: Record<string, string> = {};
   const defines: string[] = [];
   const maps = [...f.maps];
@@ -147,7 +161,8 @@ function resolve(name: string, familyName: string, given: Record<string, string>
     family: familyName,
     switches,
     defines: defines.sort(),
-    source: join(projectRoot, f.source),
+    source: join(root, f.source),
+    root,
     counter: f.counter,
     samples: f.samples,
     limits,
@@ -162,10 +177,10 @@ function resolve(name: string, familyName: string, given: Record<string, string>
  * defaults), or a combination `family[key=value,...]` (left-out switches take
  * their defaults). Throws badInput naming what exists.
  */
-export function resolveVariant(name: string): ResolvedVariant {
-  const m = loadManifest();
+export function resolveVariant(name: string, root = projectRoot): ResolvedVariant {
+  const m = loadManifest(root);
   const named = m.variants[name];
-  if (named) return resolve(name, named.family, named.switches);
+  if (named) return resolve(name, named.family, named.switches, root);
   const combo = /^([\w-]+)(?:\[([^\]]*)\])?$/.exec(name.trim());
   if (!combo || !(combo[1] in m.families)) {
     throw badInput(`unknown variant '${name}'; use one of ${variantNames().join(', ')} or family[switch=value,...] with family ${Object.keys(m.families).join('|')}`);
@@ -176,7 +191,7 @@ export function resolveVariant(name: string): ResolvedVariant {
     if (!k || !v || extra !== undefined) throw badInput(`variant '${name}': '${part}' is not switch=value`);
     given[k] = v;
   }
-  const r = resolve(name, combo[1], given);
+  const r = resolve(name, combo[1], given, root);
   // Always name combinations canonically, so results group the same build together.
   return { ...r, name: combinationName(combo[1], r.switches) };
 }

@@ -237,6 +237,17 @@ export class XdpLink {
     this.unregister = registerCleanup(`XDP link of ${label} on ifindex ${ifindex}`, () => this.detach());
   }
 
+  /**
+   * Atomically replace the attached program (BPF_LINK_UPDATE): no detach, so
+   * the interface never runs without a program and veth keeps its NAPI
+   * instance (and the kthread's pinning).
+   */
+  update(progFd: number, label = 'program'): void {
+    if (this.closed) throw new SketchbenchError('attach', `cannot swap in ${label}: the XDP link on ifindex ${this.ifindex} is already detached`);
+    const r = libbpf().linkUpdate(this.fd, progFd, null) as number;
+    if (r < 0) throw new SketchbenchError('attach', `cannot swap ${label} into the XDP link on ifindex ${this.ifindex}: errno ${-r}`);
+  }
+
   detach(): void {
     if (this.closed) return;
     this.closed = true;

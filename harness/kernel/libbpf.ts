@@ -107,6 +107,8 @@ function bind() {
     objGetInfoByFd: so.func('int bpf_obj_get_info_by_fd(int fd, void *info, _Inout_ uint32_t *len)'),
     progTestRun: so.func('int bpf_prog_test_run_opts(int fd, _Inout_ bpf_test_run_opts *opts)'),
     linkCreate: so.func('int bpf_link_create(int prog_fd, int target_fd, int attach_type, bpf_link_create_opts_head *opts)'),
+    // opts may be NULL: replace whatever program the link holds.
+    linkUpdate: so.func('int bpf_link_update(int link_fd, int new_prog_fd, void *opts)'),
     versionString: so.func('const char *libbpf_version_string()'),
     numPossibleCpus: so.func('int libbpf_num_possible_cpus()'),
     // libc

@@ -3,50 +3,78 @@
  *
  * Method: the replay program runs under BPF_PROG_TEST_RUN on one pinned core;
  * each invocation writes the next trace packet into the frame and tail-calls
- * the variant, so every packet of the trace is processed exactly once, from
- * many flows, with no NIC, ring or interrupt in between. Time comes from two
- * bpf_ktime_get_ns() reads, at the first and the last packet (bench_bpf_timing
- * style), not from the kernel's integer per-repeat average.
+ * the variant, so packets come from many flows, with no NIC, ring or
+ * interrupt in between. Time comes from two bpf_ktime_get_ns() reads, at the
+ * first and the last packet of a slice (bench_bpf_timing style).
+ *
+ * Paired slices: a repetition cuts the trace into slices of about
+ * SLICE_TARGET_NS of packets. Block b replays slice b through every variant,
+ * one after another in a fresh random order, so the variants of a block see
+ * the same packets milliseconds apart: the host's drift (tens to hundreds of
+ * milliseconds here) is nearly the same for all of them, and per-block ratios
+ * cancel it (analyse/paired.ts). Over the repetition every variant sees every
+ * packet of the trace exactly once, which its own counter must confirm.
  * The method's own cost (frame rewrite, map reads, tail call, drop) is what
- * `baseline-drop` measures; it is always measured, and cost_net_ns subtracts it
- * within the same repetition round. Linearity (2N packets take 2x N within 5%)
- * is checked at warm-up.
+ * `baseline-drop` measures; it runs in every block, and cost_net_ns subtracts
+ * it within the same repetition.
  */
-import type { Measurement, MeasureContext } from './types.ts';
+import type { Measurement, MeasureContext, RoundResult } from './types.ts';
 import { rowParams } from './types.ts';
+import { blockOrders, sliceRanges } from './blocks.ts';
 import { Replay } from '../traffic/replay.ts';
 import { replayInputOf } from '../traffic/trace-input.ts';
 import { replayObject } from '../build/support-objects.ts';
 import { pinThisThread, unpinThisThread } from '../kernel/affinity.ts';
 import type { LoadedVariant } from '../build/load-variant.ts';
+import type { Row, SliceRow } from '../results/types.ts';
 import { SketchbenchError } from '../errors.ts';
 
-export const LINEARITY_TOLERANCE = 0.05;
+/** A slice lasts about this long for the average variant: far shorter than the host's drift, far longer than a syscall. */
+export const SLICE_TARGET_NS = 2e6;
+/** Fewer packets than this per slice and the two clock reads and cold caches start to show. */
+const MIN_SLICE_PACKETS = 4096;
+const OVERHEAD_VARIANT = 'baseline-drop';
+/**
+ * Packets at the head of each slice that run untimed: a switch of program
+ * leaves its code, maps and branch history cold, and timing that start would
+ * pull every ratio toward 1 the more, the shorter the slices.
+ */
+const WARM_PACKETS = 1024;
 
 export interface CostState {
   ctx: MeasureContext;
   replay: Replay;
-  /** Latest baseline-drop cost of the current round, for cost_net_ns. */
-  overheadNs?: number;
-  /** T(N) / T(N/2) relative to proportional, per variant (1 = linear). */
-  linearity: Record<string, number>;
+  /** ns/packet of each variant's warm-up pass: sizes the slices. */
+  warmNs: Map<LoadedVariant, number>;
+  /** Packets per slice, fixed at the first repetition of a run. */
+  slicePackets?: number;
 }
 
-function runOnce(s: CostState, v: LoadedVariant, seed: number, packets: number): number {
+function fullPass(s: CostState, v: LoadedVariant, seed: number): number {
   v.reset(seed);
   s.replay.setTarget(v.progFd);
   pinThisThread(s.ctx.cpus.cost);
-  let r;
   try {
-    r = s.replay.runInKernel(packets);
+    const r = s.replay.runInKernel(s.replay.total);
+    checkDelivery(v, r.packets, s.replay.total, r.bad);
+    return r.nsPerPacket;
   } finally {
     unpinThisThread();
   }
+}
+
+function checkDelivery(v: LoadedVariant, got: number, want: number, bad: number): void {
   const seen = v.stats().packets;
-  if (r.bad > 0 || seen !== packets) {
-    throw new SketchbenchError('measure', `${v.variant.name}: the replay delivered ${seen} of ${packets} packets (${r.bad} failed); cost would not cover the trace`);
+  if (bad > 0 || got !== want || seen !== want) {
+    throw new SketchbenchError('measure', `${v.variant.name}: the replay delivered ${seen} of ${want} packets (${bad} failed); cost would not cover the trace`);
   }
-  return r.nsPerPacket;
+}
+
+/** Packets per slice so that the average variant spends about SLICE_TARGET_NS on one. */
+export function slicePacketsFor(nsPerPacket: number[], total: number): number {
+  const finite = nsPerPacket.filter((x) => Number.isFinite(x) && x > 0);
+  const mean = finite.length ? finite.reduce((a, b) => a + b, 0) / finite.length : 100;
+  return Math.min(total, Math.max(MIN_SLICE_PACKETS, Math.round(SLICE_TARGET_NS / mean)));
 }
 
 export const costMeasurement: Measurement<CostState> = {
@@ -54,35 +82,55 @@ export const costMeasurement: Measurement<CostState> = {
   metrics: ['cost_ns', 'cost_net_ns'],
   async setup(ctx) {
     const replay = Replay.load(await replayObject(), replayInputOf(ctx.trace));
-    return { ctx, replay, linearity: {} };
+    return { ctx, replay, warmNs: new Map() };
   },
   async warmup(s, v) {
-    // Half the trace, then all of it, three times each (the minimum is the run
-    // least disturbed by anything else on the core): per-packet time must not
-    // depend on how many packets a run has.
-    const total = s.replay.total;
-    const half = Math.floor(total / 2);
-    runOnce(s, v, 7, half);
-    let tHalf = Infinity;
-    let tFull = Infinity;
-    for (let i = 0; i < 3; i++) {
-      tHalf = Math.min(tHalf, runOnce(s, v, 7, half) * (half - 1));
-      tFull = Math.min(tFull, runOnce(s, v, 7, total) * (total - 1));
-    }
-    const ratio = tFull / tHalf / ((total - 1) / (half - 1));
-    s.linearity[v.variant.name] = ratio;
-    const ok = Math.abs(ratio - 1) <= LINEARITY_TOLERANCE;
-    s.ctx.log(`cost linearity ${v.variant.name}: T(${total}) / T(${half}) is ${(ratio * 100).toFixed(1)}% of proportional${ok ? '' : ' (outside 5%: cost numbers for this variant are suspect)'}`);
+    // One whole pass: JIT image, maps and the flow table in cache, and the
+    // variant's speed for sizing the slices.
+    fullPass(s, v, 7);
+    s.warmNs.set(v, fullPass(s, v, 7));
   },
-  async measure(s, v, rep) {
-    const ns = runOnce(s, v, 1000 + rep, s.replay.total);
-    const params = rowParams(v);
-    if (v.variant.name === 'baseline-drop') s.overheadNs = ns;
-    const rows = [{ variant: v.variant.name, metric: 'cost_ns', rep, value: ns, unit: 'ns/packet', params }];
-    if (s.overheadNs !== undefined) {
-      rows.push({ variant: v.variant.name, metric: 'cost_net_ns', rep, value: ns - s.overheadNs, unit: 'ns/packet', params });
+  async measureRound(s, variants, rep, phase): Promise<RoundResult> {
+    const total = s.replay.total;
+    s.slicePackets ??= slicePacketsFor(variants.map((v) => s.warmNs.get(v) ?? NaN), total);
+    const ranges = sliceRanges(total, s.slicePackets);
+    if (rep === 0) s.ctx.log(`cost: ${ranges.length} blocks of about ${s.slicePackets} packets per repetition, ${variants.length} variants in a random order per block`);
+    for (const v of variants) v.reset(1000 + rep);
+    const nextOrder = blockOrders(variants.length, 0xc057 + rep);
+    const span = new Float64Array(variants.length);
+    const intervals = new Float64Array(variants.length);
+    const delivered = new Float64Array(variants.length);
+    const slices: SliceRow[] = [];
+    pinThisThread(s.ctx.cpus.cost);
+    try {
+      ranges.forEach(([a, b], block) => {
+        nextOrder().forEach((i, position) => {
+          const v = variants[i];
+          s.replay.setTarget(v.progFd);
+          const r = s.replay.runSlice(a, b, WARM_PACKETS);
+          if (r.bad > 0 || r.packets !== b - a) {
+            throw new SketchbenchError('measure', `${v.variant.name}: the replay delivered ${r.packets} of ${b - a} packets of a slice (${r.bad} failed); cost would not cover the trace`);
+          }
+          span[i] += r.spanNs;
+          intervals[i] += r.timedIntervals;
+          delivered[i] += r.packets;
+          slices.push({ phase, variant: v.variant.name, metric: 'cost_ns', rep, block, position, value: r.nsPerPacket, unit: 'ns/packet', packets: r.packets, params: rowParams(v) });
+        });
+      });
+    } finally {
+      unpinThisThread();
     }
-    return rows;
+    variants.forEach((v, i) => checkDelivery(v, delivered[i], total, 0));
+
+    const costs = variants.map((_, i) => span[i] / intervals[i]);
+    const overheadAt = variants.findIndex((v) => v.variant.name === OVERHEAD_VARIANT);
+    const rows: Omit<Row, 'trace'>[] = [];
+    variants.forEach((v, i) => {
+      const params = rowParams(v);
+      rows.push({ variant: v.variant.name, metric: 'cost_ns', rep, value: costs[i], unit: 'ns/packet', params });
+      if (overheadAt >= 0) rows.push({ variant: v.variant.name, metric: 'cost_net_ns', rep, value: costs[i] - costs[overheadAt], unit: 'ns/packet', params });
+    });
+    return { rows, slices };
   },
   async teardown(s) {
     s.replay.close();

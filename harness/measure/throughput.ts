@@ -8,6 +8,14 @@
  * processed, not what the generator sent. kernel.bpf_stats_enabled is kept off:
  * its per-run accounting moves throughput by up to 20% here.
  *
+ * Paired swaps: the generator keeps sending for a whole repetition while the
+ * program on the DUT is swapped between the variants (BPF_LINK_UPDATE: atomic,
+ * no detach, the NAPI kthread stays where it is pinned) in slices of
+ * SLICE_S, one per variant per block in a random order. Per slice: the
+ * packets that variant processed, the DUT CPU time and the wall time; ratios
+ * come from pairs inside blocks (analyse/paired.ts), rows are the sums over a
+ * repetition.
+ *
  * When the generator, not the variant, is the bottleneck (the DUT core idles part
  * of the window), throughput_pps is the generator's rate; capacity_pps divides
  * the packets processed by the CPU time the DUT's NAPI kthread really ran
@@ -18,8 +26,10 @@
  * the highest rate whose loss stays at or below X.
  */
 import { readFileSync } from 'node:fs';
-import type { Measurement, MeasureContext } from './types.ts';
+import type { Measurement, MeasureContext, RoundResult } from './types.ts';
 import { rowParams } from './types.ts';
+import { blockOrders } from './blocks.ts';
+import type { Row, SliceRow } from '../results/types.ts';
 import { Replay } from '../traffic/replay.ts';
 import { replayInputOf } from '../traffic/trace-input.ts';
 import { XdpLiveGenerator } from '../traffic/xdp-live.ts';
@@ -31,6 +41,10 @@ import type { LoadedVariant } from '../build/load-variant.ts';
 import { SketchbenchError } from '../errors.ts';
 
 const WARMUP_MS = 300;
+/** A throughput slice: long against a NAPI poll and a syscall, short against the host's drift. */
+export const SLICE_S = 0.05;
+/** After a swap, the previous program's last poll finishes before the window opens. */
+const SETTLE_MS = 2;
 const SEARCH_STEPS = 7;
 
 interface TputState {
@@ -130,6 +144,81 @@ async function searchRate(s: TputState, v: LoadedVariant, seed: number, maxLoss:
   return { best, rate: lo };
 }
 
+interface Totals { got: number; sent: number; busyNs: number; seconds: number }
+
+/**
+ * One repetition of all variants with the traffic flowing throughout: blocks of
+ * one slice per variant, in a random order, the program swapped in place.
+ */
+async function pairedRound(s: TputState, variants: LoadedVariant[], rep: number, phase: string): Promise<RoundResult> {
+  const { testbed, ctx } = s;
+  for (const v of variants) v.reset(2000 + rep);
+  const blocks = Math.max(1, Math.round(ctx.durationS / SLICE_S));
+  const nextOrder = blockOrders(variants.length, 0x7e57 + rep);
+  const totals: Totals[] = variants.map(() => ({ got: 0, sent: 0, busyNs: 0, seconds: 0 }));
+  const slices: SliceRow[] = [];
+  const link = withNetns(testbed.dut.ns, () => variants[0].obj.attachXdp('sketch_xdp', testbed.dut.ifindex, 'native'));
+  try {
+    const napi = (await testbed.pinNapi(ctx.cpus.dut)).map((t) => t.pid);
+    const gen = new XdpLiveGenerator(s.replay, { ns: testbed.gen.ns, ifindex: testbed.gen.ifindex, cpus: ctx.cpus.gen, ratePps: 0 });
+    gen.start();
+    try {
+      await sleep(WARMUP_MS);
+      for (let block = 0; block < blocks; block++) {
+        const order = nextOrder();
+        for (let position = 0; position < order.length; position++) {
+          const i = order[position];
+          const v = variants[i];
+          link.update(v.progFd, v.variant.name);
+          await sleep(SETTLE_MS);
+          const a0 = gen.claimed(), d0 = v.stats().packets, c0 = cpuTimeNs(napi), t0 = process.hrtime.bigint();
+          await sleep(SLICE_S * 1000);
+          const a1 = gen.claimed(), d1 = v.stats().packets, c1 = cpuTimeNs(napi), t1 = process.hrtime.bigint();
+          const dt = Number(t1 - t0) / 1e9;
+          const got = d1 - d0;
+          const busyNs = c1 - c0;
+          const t = totals[i];
+          t.got += got; t.sent += a1 - a0; t.busyNs += busyNs; t.seconds += dt;
+          const params = rowParams(v);
+          const base = { phase, variant: v.variant.name, rep, block, position, packets: got, params, unit: 'packets/s' };
+          slices.push({ ...base, metric: 'throughput_pps', value: got / dt });
+          if (busyNs > 0) slices.push({ ...base, metric: 'capacity_pps', value: got / (busyNs / 1e9) });
+        }
+      }
+    } finally {
+      await gen.stop();
+    }
+  } finally {
+    link.detach();
+  }
+  const rows: Omit<Row, 'trace'>[] = [];
+  variants.forEach((v, i) => {
+    const t = totals[i];
+    const busyS = t.busyNs / 1e9;
+    rows.push(...sampleRows(v, rep, rowParams(v), {
+      dutPps: t.got / t.seconds, offeredPps: t.sent / t.seconds, loss: t.sent > 0 ? Math.max(0, 1 - t.got / t.sent) : 0, seconds: t.seconds,
+      dutBusy: Math.min(1, busyS / t.seconds), capacityPps: busyS > 0 ? t.got / busyS : 0,
+    }));
+  });
+  return { rows, slices };
+}
+
+function sampleRows(v: LoadedVariant, rep: number, p: Row['params'], r: Sample): Omit<Row, 'trace'>[] {
+  return [
+    { variant: v.variant.name, metric: 'throughput_pps', rep, value: r.dutPps, unit: 'packets/s', params: p },
+    { variant: v.variant.name, metric: 'offered_pps', rep, value: r.offeredPps, unit: 'packets/s', params: p },
+    { variant: v.variant.name, metric: 'loss_ratio', rep, value: r.loss, unit: 'ratio', params: p },
+    { variant: v.variant.name, metric: 'dut_busy_ratio', rep, value: r.dutBusy, unit: 'ratio', params: p },
+    { variant: v.variant.name, metric: 'capacity_pps', rep, value: r.capacityPps, unit: 'packets/s', params: p },
+  ];
+}
+
+/** --max-loss: a rate search per variant; a search cannot be interleaved, so these rows are unpaired. */
+async function searchedRows(s: TputState, v: LoadedVariant, rep: number, maxLoss: number): Promise<Omit<Row, 'trace'>[]> {
+  const found = await searchRate(s, v, 2000 + rep, maxLoss);
+  return sampleRows(v, rep, { ...rowParams(v), maxLoss, offeredRateSearched: Math.round(found.rate) }, found.best);
+}
+
 export const throughputMeasurement: Measurement<TputState> = {
   name: 'throughput',
   metrics: ['throughput_pps', 'offered_pps', 'loss_ratio', 'dut_busy_ratio', 'capacity_pps'],
@@ -144,27 +233,11 @@ export const throughputMeasurement: Measurement<TputState> = {
   async warmup(s, v) {
     await sample(s, v, 7, 0, 0.2);
   },
-  async measure(s, v, rep) {
-    const params = rowParams(v);
-    const seed = 2000 + rep;
-    let r: Sample;
-    const extra: Record<string, unknown> = {};
-    if (s.ctx.maxLoss !== undefined) {
-      const found = await searchRate(s, v, seed, s.ctx.maxLoss);
-      r = found.best;
-      extra.maxLoss = s.ctx.maxLoss;
-      extra.offeredRateSearched = Math.round(found.rate);
-    } else {
-      r = await sample(s, v, seed, 0, s.ctx.durationS);
-    }
-    const p = { ...params, ...extra };
-    return [
-      { variant: v.variant.name, metric: 'throughput_pps', rep, value: r.dutPps, unit: 'packets/s', params: p },
-      { variant: v.variant.name, metric: 'offered_pps', rep, value: r.offeredPps, unit: 'packets/s', params: p },
-      { variant: v.variant.name, metric: 'loss_ratio', rep, value: r.loss, unit: 'ratio', params: p },
-      { variant: v.variant.name, metric: 'dut_busy_ratio', rep, value: r.dutBusy, unit: 'ratio', params: p },
-      { variant: v.variant.name, metric: 'capacity_pps', rep, value: r.capacityPps, unit: 'packets/s', params: p },
-    ];
+  async measureRound(s, variants, rep, phase) {
+    if (s.ctx.maxLoss === undefined) return pairedRound(s, variants, rep, phase);
+    const rows: Omit<Row, 'trace'>[] = [];
+    for (const v of variants) rows.push(...(await searchedRows(s, v, rep, s.ctx.maxLoss)));
+    return { rows, slices: [] };
   },
   async teardown(s) {
     s.replay.close();

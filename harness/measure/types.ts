@@ -3,7 +3,7 @@
  * setup once per run, measure one (variant, repetition), teardown. Suites and
  * sweeps are data that choose measurements; they never contain code.
  */
-import type { Row } from '../results/types.ts';
+import type { Row, SliceRow } from '../results/types.ts';
 import type { LoadedVariant } from '../build/load-variant.ts';
 import type { Trace } from '../trace/format.ts';
 
@@ -33,8 +33,20 @@ export interface Measurement<S = unknown> {
   /** Untimed runs whose results are dropped (caches, JIT, page pools). */
   warmup?(state: S, v: LoadedVariant): Promise<void>;
   /** One repetition of one variant: rows to append at once. */
-  measure(state: S, v: LoadedVariant, rep: number): Promise<Omit<Row, 'trace'>[]>;
+  measure?(state: S, v: LoadedVariant, rep: number): Promise<Omit<Row, 'trace'>[]>;
+  /**
+   * One repetition of all variants at once, paired: blocks of short slices, one per
+   * variant in a random order. Rows per variant as `measure` gives them, plus the
+   * slices they were made of (ratios are computed from those). Takes precedence
+   * over `measure` where the measurement has both.
+   */
+  measureRound?(state: S, variants: LoadedVariant[], rep: number, phase: string): Promise<RoundResult>;
   teardown(state: S): Promise<void>;
+}
+
+export interface RoundResult {
+  rows: Omit<Row, 'trace'>[];
+  slices: SliceRow[];
 }
 
 /** Params recorded with every row of a variant. */

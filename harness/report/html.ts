@@ -2,7 +2,7 @@
  * index.html: one self-contained page (inline SVG figures and CSS, no scripts, no web
  * fonts) so it can be mailed, archived or opened offline and still show everything.
  */
-import type { Env, SummaryRow } from '../results/types.ts';
+import type { Env, PairedRatio, SummaryRow } from '../results/types.ts';
 import { metricInfo } from '../results/types.ts';
 import { sortVariants, variantColour } from './palette.ts';
 import { outlierWarning } from '../analyse/statistics.ts';
@@ -20,6 +20,7 @@ export interface HtmlInput {
   suite: string;
   env: Env;
   summary: SummaryRow[];
+  ratios?: PairedRatio[];
   figures: HtmlFigure[];
   skipped: { id: string; needs: string }[];
   warnings: string[];

@@ -2,6 +2,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { loadResults } from '../results/reader.ts';
+import { runStatistics } from '../analyse/run-statistics.ts';
 import { writeFileAtomic } from '../results/writer.ts';
 import { FIGURES } from './figures/index.ts';
 import { renderSvg, svgToPdf, svgToPng } from './render.ts';
@@ -18,14 +19,15 @@ export interface ReportResult {
 }
 
 export async function writeReport(resultsPath: string, outDir: string): Promise<ReportResult> {
-  const res = loadResults(resultsPath);
+  const loaded = loadResults(resultsPath);
+  const res = { ...loaded, ...runStatistics(loaded) };
   findFonts(); // fail before writing anything when PNG/PDF cannot have text
   const figDir = join(outDir, 'figures');
   mkdirSync(figDir, { recursive: true });
   const figures: HtmlFigure[] = [];
   const skipped: ReportResult['skipped'] = [];
   for (const mod of FIGURES) {
-    const specs = mod.build(res.summary);
+    const specs = mod.build(res.summary, res.ratios);
     if (specs.length === 0) skipped.push({ id: mod.id, needs: mod.needs });
     for (const f of specs) {
       const r = await renderSvg(f.spec, f.id);
@@ -37,6 +39,6 @@ export async function writeReport(resultsPath: string, outDir: string): Promise<
     }
   }
   const indexHtml = join(outDir, 'index.html');
-  writeFileAtomic(indexHtml, renderHtml({ name: res.name, source: resolve(res.source), suite: res.suite, env: res.env, summary: res.summary, figures, skipped, warnings: res.warnings }));
+  writeFileAtomic(indexHtml, renderHtml({ name: res.name, source: resolve(res.source), suite: res.suite, env: res.env, summary: res.summary, ratios: res.ratios, figures, skipped, warnings: res.warnings }));
   return { outDir, indexHtml, figures: figures.map((f) => f.id), skipped, warnings: res.warnings };
 }

@@ -5,11 +5,18 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { badInput } from '../errors.ts';
-import { summarise } from '../analyse/statistics.ts';
-import type { Env, ResultsFile, Row } from './types.ts';
-import { RESULTS_JSON, RESULTS_JSONL } from './writer.ts';
+import { RESULTS_SCHEMA_VERSION, type Env, type Row, type SliceRow } from './types.ts';
+import { RESULTS_JSON, RESULTS_JSONL, SLICES_JSONL } from './writer.ts';
 
-export interface LoadedResults extends ResultsFile {
+/**
+ * A run as stored: env, suite, rows and the paired slices behind them. Statistics
+ * are not stored state: analyse/ computes them from these (analyseResults).
+ */
+export interface LoadedResults {
+  env: Env;
+  suite: string;
+  rows: Row[];
+  slices: SliceRow[];
   /** The file the rows came from. */
   source: string;
   /** A name for the run: the folder's (or file's) basename. */
@@ -43,6 +50,33 @@ function readText(path: string): string {
   } catch (err) {
     throw badInput(`cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, err);
   }
+}
+
+function parseSlices(path: string, warnings: string[]): SliceRow[] {
+  if (!existsSync(path)) return [];
+  const out: SliceRow[] = [];
+  const lines = readText(path).split('\n');
+  lines.forEach((line, i) => {
+    if (line.trim() === '') return;
+    let v: Record<string, unknown>;
+    try {
+      v = JSON.parse(line);
+    } catch (err) {
+      if (i === lines.length - 1) {
+        warnings.push(`${path}:${i + 1}: ignored a truncated last line (the run was interrupted while writing)`);
+        return;
+      }
+      throw badInput(`${path}:${i + 1}: not valid JSON (${(err as Error).message})`, err);
+    }
+    for (const k of ['phase', 'variant', 'metric', 'unit'] as const) {
+      if (typeof v[k] !== 'string') throw badInput(`${path}:${i + 1}: '${k}' must be a string, got ${describeValue(v[k])}`);
+    }
+    for (const k of ['rep', 'block', 'value', 'packets'] as const) {
+      if (typeof v[k] !== 'number' || !Number.isFinite(v[k])) throw badInput(`${path}:${i + 1}: '${k}' must be a finite number, got ${describeValue(v[k])}`);
+    }
+    out.push(v as unknown as SliceRow);
+  });
+  return out;
 }
 
 function parseJsonl(path: string, warnings: string[]): Row[] {
@@ -80,6 +114,10 @@ function parseResultsJson(path: string): { env: Env; suite: string; rows: Row[] 
   }
   if (!v || typeof v !== 'object' || Array.isArray(v)) throw badInput(`${path}: expected an object {env, suite, rows, summary}`);
   const o = v as Record<string, unknown>;
+  const version = o.schemaVersion ?? 1;
+  if (version !== 1 && version !== RESULTS_SCHEMA_VERSION) {
+    throw badInput(`${path}: results schema version ${describeValue(version)} is not one this sketchbench reads (1 or ${RESULTS_SCHEMA_VERSION}); use the sketchbench that wrote it, or re-run`);
+  }
   if (!Array.isArray(o.rows)) throw badInput(`${path}: 'rows' must be an array`);
   if (typeof o.suite !== 'string') throw badInput(`${path}: 'suite' must be a string, got ${describeValue(o.suite)}`);
   if (!o.env || typeof o.env !== 'object' || Array.isArray(o.env)) throw badInput(`${path}: 'env' must be an object`);
@@ -90,7 +128,7 @@ function parseResultsJson(path: string): { env: Env; suite: string; rows: Row[] 
 /**
  * Load results. A folder reads results.json for env and suite, and takes the rows from
  * results.jsonl when that holds more (the run stopped between the append and the rewrite).
- * The summary is always recomputed from the rows, so it never disagrees with them.
+ * Slices come from slices.jsonl beside them (none in runs before paired measurement).
  */
 export function loadResults(path: string): LoadedResults {
   if (!existsSync(path)) throw badInput(`${path}: no such file or folder`);
@@ -129,5 +167,7 @@ export function loadResults(path: string): LoadedResults {
     ({ env, suite, rows } = parseResultsJson(path));
   }
   if (rows.length === 0) warnings.push(`${source}: holds no rows yet`);
-  return { env, suite, rows, summary: summarise(rows), source, name, warnings };
+  const dir = statSync(path).isDirectory() ? path : join(path, '..');
+  const slices = parseSlices(join(dir, SLICES_JSONL), warnings);
+  return { env, suite, rows, slices, source, name, warnings };
 }

@@ -63,6 +63,8 @@ export interface Env {
   command: string;
   /** ISO 8601 start time. */
   startedAt: string;
+  /** Variant that paired ratios are taken against (the first named when not set). */
+  reference?: string;
   /** ISO 8601 end time, absent while running or when interrupted. */
   finishedAt?: string;
   [key: string]: unknown;
@@ -103,26 +105,59 @@ export interface SummaryRow {
 
 export type CiMethod = 'order-statistic' | 'bootstrap' | 'none';
 
-/** Ratio current/baseline of two cells' medians, with its own interval. */
-export interface RatioRow {
+/**
+ * One slice of a paired measurement (results' slices.jsonl): one variant's value in one
+ * block of one repetition. The variants of a block ran milliseconds apart, in a random
+ * order, over the same packets (cost) or the same traffic (throughput).
+ */
+export interface SliceRow {
+  /** Phase of the run (main, or a sweep): blocks pair only inside one phase. */
+  phase: string;
+  variant: string;
+  /** cost_ns (ns/packet over the slice), throughput_pps or capacity_pps. */
   metric: string;
+  rep: number;
+  /** Block index inside the repetition. */
+  block: number;
+  /** Position of this variant in the block's random order (0 = first). */
+  position: number;
+  value: number;
   unit: string;
-  numerator: string;
-  denominator: string;
-  params?: RowParams;
-  /** median(numerator) / median(denominator); dimensionless. */
+  /** Packets the slice covered. */
+  packets: number;
+  params: RowParams;
+}
+
+/** A variant's ratio to a reference from paired slices: median of per-block ratios, with its 95% interval. */
+export interface PairedRatio {
+  phase: string;
+  variant: string;
+  reference: string;
+  metric: string;
+  /** Unit of the underlying values (the ratio itself is dimensionless). */
+  unit: string;
+  params: RowParams;
+  referenceParams: RowParams;
   ratio: number;
   ciLow: number;
   ciHigh: number;
+  /** Blocks (pairs) the ratio is taken over. */
+  n: number;
 }
+
+/** Version of results.json's shape; readers refuse versions they do not know. */
+export const RESULTS_SCHEMA_VERSION = 2;
 
 /** What a run folder's results.json holds (DESIGN.md "Machine-readable outputs"). */
 export interface ResultsFile {
+  /** RESULTS_SCHEMA_VERSION of the writer (absent in version-1 files). */
+  schemaVersion?: number;
   env: Env;
   suite: string;
   rows: Row[];
   summary: SummaryRow[];
-  ratios?: RatioRow[];
+  /** Ratios of each variant to the run's reference, from paired slices (cost, throughput). */
+  ratios: PairedRatio[];
 }
 
 /** Whether larger values of a metric are better; decides what "regression" means. */

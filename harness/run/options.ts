@@ -30,11 +30,15 @@ export interface RunOptions {
   phases: Phase[];
   tracePath: string;
   reps: number;
+  /** Repetitions of a measurement group: cost has its own count (paired slices are cheap, and its intervals need many). */
+  costReps(group: string): number;
   outDir: string;
   cpus: { dut: number; gen: number[]; cost: number };
   durationS: number;
   maxLoss?: number;
   fixedHashSeeds: boolean;
+  /** Variant the paired ratios are taken against. */
+  reference: string;
   seeds: number[];
   progress: ProgressMode;
 }
@@ -46,6 +50,8 @@ export interface RunRequest {
   tracePath: string;
   metrics?: string[];
   reps?: number;
+  /** Repetitions of the cost measurement (default: 20, each one pass of the trace in paired slices). */
+  costRepetitions?: number;
   outDir?: string;
   rows?: number;
   columns?: number;
@@ -57,6 +63,8 @@ export interface RunRequest {
   maxLoss?: number;
   extraHashRounds?: number;
   fixedHashSeeds?: boolean;
+  /** Reference of the paired ratios (default: the first variant named). */
+  reference?: string;
   sweeps?: SweepRequest[];
   /** Seed of the generated trace, when the trace was generated. */
   traceSeed?: number;
@@ -86,6 +94,12 @@ function sweepPhase(sw: SweepRequest, base: SketchParams, extraHashRounds?: numb
 }
 
 export const DEFAULT_METRICS = ['program', 'cost', 'throughput'];
+/**
+ * Cost repetitions: each is one pass of the trace in paired 2 ms slices. Per-block
+ * ratios scatter by about 15% here (the host's noise is fast), so a 1% interval on a
+ * ratio needs about a thousand blocks: some 20 passes of a 1M-packet trace.
+ */
+export const DEFAULT_COST_REPS = 20;
 
 export function timestampName(d = new Date()): string {
   return d.toISOString().replace(/[-:]/g, '').replace(/\..*$/, '').replace('T', '-');
@@ -110,6 +124,8 @@ export function normalizeRunOptions(req: RunRequest): RunOptions {
   }
   const reps = req.reps ?? 5;
   if (!Number.isInteger(reps) || reps < 1 || reps > 1000) throw badInput(`--reps must be an integer from 1 to 1000, got ${reps}`);
+  const costReps = req.costRepetitions ?? DEFAULT_COST_REPS;
+  if (!Number.isInteger(costReps) || costReps < 1 || costReps > 1000) throw badInput(`--cost-reps must be an integer from 1 to 1000, got ${costReps}`);
   const cpu = (name: string, v: number) => {
     if (!Number.isInteger(v) || v < 0 || v >= ncpu) throw badInput(`--${name} must be a CPU from 0 to ${ncpu - 1}, got ${v}`);
     return v;
@@ -125,6 +141,10 @@ export function normalizeRunOptions(req: RunRequest): RunOptions {
   if (!existsSync(req.tracePath)) throw badInput(`trace ${req.tracePath} does not exist; make one with 'sketchbench trace gen' or 'trace import'`);
   const outDir = req.outDir ?? join(resultsDir, timestampName());
   if (existsSync(join(outDir, 'results.jsonl'))) throw badInput(`${outDir} already holds results; choose another --out`);
+  const reference = req.reference ?? names[0];
+  if (!variants.some((v) => v.variant.name === reference)) {
+    throw badInput(`--reference ${reference} is not among the variants measured (${variants.map((v) => v.variant.name).join(', ')})`);
+  }
   const phases: Phase[] = [{ label: 'main', variants, metrics }];
   for (const sw of req.sweeps ?? []) phases.push(sweepPhase(sw, params, req.extraHashRounds));
   return {
@@ -132,11 +152,13 @@ export function normalizeRunOptions(req: RunRequest): RunOptions {
     phases,
     tracePath: req.tracePath,
     reps,
+    costReps: (group) => (group === 'cost' ? costReps : reps),
     outDir,
     cpus: { dut, gen, cost: cpu('cost-cpu', req.costCpu ?? (ncpu > 1 ? 1 : 0)) },
     durationS,
     maxLoss: req.maxLoss,
     fixedHashSeeds: req.fixedHashSeeds ?? false,
+    reference,
     seeds: req.traceSeed !== undefined ? [req.traceSeed] : [],
     progress: req.progress,
   };

@@ -1,8 +1,10 @@
 /**
  * The run pipeline, read top to bottom: clean leftovers -> trace -> load
- * variants -> for each measurement: setup, warm-up, repetitions interleaved
- * across variants (A B C A B C), teardown -> summary. Every row is appended
- * to the run folder the moment it is measured.
+ * variants -> for each measurement: setup, warm-up, repetitions (paired
+ * rounds of all variants where the measurement pairs, else interleaved
+ * A B C A B C), teardown -> statistics, once. Every row and slice is appended
+ * to the run folder the moment it is measured; results.json is rewritten with
+ * statistics after each measurement and at the end.
  */
 import { basename } from 'node:path';
 import { openTraceSync, type Trace } from '../trace/format.ts';
@@ -10,6 +12,7 @@ import { LoadedVariant } from '../build/load-variant.ts';
 import { MEASUREMENTS } from '../measure/index.ts';
 import type { MeasureContext } from '../measure/types.ts';
 import { RunWriter } from '../results/writer.ts';
+import { runStatistics } from '../analyse/run-statistics.ts';
 import type { ResultsFile } from '../results/types.ts';
 import { cleanLeftovers } from '../testbed/leftovers.ts';
 import { Progress } from './progress.ts';
@@ -32,6 +35,7 @@ export async function runPlan(opts: RunOptions, argv: string[]): Promise<Results
     samplingSeeds: 'geometric tables drawn from seed 1000+rep (cost), 2000+rep (throughput), 3000+rep (accuracy)',
     accuracyHashSeeds: opts.fixedHashSeeds ? 'hashSeeds in every repetition' : 'hashSeeds in repetition 0, splitmix64(rep) draws after (harness/sketch/seeds.ts)',
     cpus: opts.cpus,
+    reference: opts.reference,
   });
   const writer = RunWriter.open(opts.outDir, { env, suite: opts.suite });
   const log = (line: string) => { writer.log(line); progress.note(line); };
@@ -44,16 +48,22 @@ export async function runPlan(opts: RunOptions, argv: string[]): Promise<Results
   // Every phase's steps up front, so the ETA covers the whole run.
   for (const phase of opts.phases) {
     for (const m of phase.metrics.map((name) => MEASUREMENTS[name])) {
-      progress.addSteps((m.warmup ? phase.variants.length : 0) + (m.reps ?? opts.reps) * phase.variants.length);
+      const perRep = m.measureRound ? 1 : phase.variants.length;
+      progress.addSteps((m.warmup ? phase.variants.length : 0) + (m.reps ?? opts.costReps(m.name)) * perRep);
     }
   }
+  const checkpoint = () => writer.checkpoint(runStatistics({ rows: writer.rows, slices: writer.slices, env: writer.env }));
   try {
-    for (const phase of opts.phases) await runPhase(phase, opts, { trace, traceName, writer, progress, log });
+    for (const phase of opts.phases) await runPhase(phase, opts, { trace, traceName, writer, progress, log, checkpoint });
+  } catch (err) {
+    // What was measured stays on disk with its statistics.
+    checkpoint();
+    throw err;
   } finally {
     trace.close();
     progress.finish();
   }
-  return writer.finish();
+  return writer.finish(runStatistics({ rows: writer.rows, slices: writer.slices, env: writer.env }));
 }
 
 interface PhaseIo {
@@ -62,6 +72,7 @@ interface PhaseIo {
   writer: RunWriter;
   progress: Progress;
   log(line: string): void;
+  checkpoint(): void;
 }
 
 async function runPhase(phase: Phase, opts: RunOptions, io: PhaseIo): Promise<void> {
@@ -88,10 +99,18 @@ async function runPhase(phase: Phase, opts: RunOptions, io: PhaseIo): Promise<vo
             progress.step(`${m.name} warm-up ${describeVariant(v)}`);
           }
         }
-        const reps = m.reps ?? opts.reps;
+        const reps = m.reps ?? opts.costReps(m.name);
         for (let rep = 0; rep < reps; rep++) {
-          for (const v of orderForRound(variants, m.name)) {
-            const rows = await m.measure(state, v, rep);
+          if (m.measureRound) {
+            const { rows, slices } = await m.measureRound(state, variants, rep, phase.label);
+            writer.appendSlices(slices);
+            writer.append(rows.map((r) => ({ ...r, trace: io.traceName })));
+            const blocks = new Set(slices.map((x) => x.block)).size;
+            progress.step(`${m.name} rep ${rep + 1}/${reps}${blocks ? `, ${variants.length} variants paired in ${blocks} blocks` : ''}`);
+            continue;
+          }
+          for (const v of variants) {
+            const rows = await m.measure!(state, v, rep);
             writer.append(rows.map((r) => ({ ...r, trace: io.traceName })));
             const head = rows[0];
             progress.step(`${m.name} ${describeVariant(v)} rep ${rep + 1}/${reps}`, head ? formatValue(head.value, head.unit) : undefined);
@@ -100,6 +119,7 @@ async function runPhase(phase: Phase, opts: RunOptions, io: PhaseIo): Promise<vo
       } finally {
         await m.teardown(state);
       }
+      io.checkpoint();
     }
   } finally {
     for (const v of variants) v.close();
@@ -109,10 +129,4 @@ async function runPhase(phase: Phase, opts: RunOptions, io: PhaseIo): Promise<vo
 function describeVariant(v: LoadedVariant): string {
   const p = v.params;
   return `${v.variant.name} (${p.rows}x${p.columns}${v.variant.samples ? `, p=${p.p}` : ''})`;
-}
-
-/** baseline-drop first in each round: cost_net_ns of the round subtracts it. */
-function orderForRound(variants: LoadedVariant[], metric: string): LoadedVariant[] {
-  if (metric !== 'cost') return variants;
-  return [...variants.filter((v) => v.variant.name === 'baseline-drop'), ...variants.filter((v) => v.variant.name !== 'baseline-drop')];
 }

@@ -17,8 +17,11 @@ export interface Suite {
   trace?: { generate: GeneratedTraceSpec } | { file: string };
   metrics?: string[];
   reps?: number;
+  /** Variant the paired ratios are taken against. */
+  reference?: string;
   params?: { rows?: number; columns?: number; p?: number };
   throughput?: { durationS?: number; maxLoss?: number };
+  cost?: { reps?: number };
   sweeps?: SweepRequest[];
 }
 
@@ -60,12 +63,14 @@ export function parseSuite(text: string, file: string): Suite {
   } catch (err) {
     throw badInput(`suite ${file}: not valid JSON: ${(err as Error).message}`);
   }
-  const o = obj(file, '(top)', raw, ['name', 'description', 'variants', 'trace', 'metrics', 'reps', 'params', 'throughput', 'sweeps']);
+  const o = obj(file, '(top)', raw, ['name', 'description', 'variants', 'trace', 'metrics', 'reps', 'reference', 'params', 'throughput', 'cost', 'sweeps']);
   if (typeof o.name !== 'string' || !/^[\w.-]+$/.test(o.name)) fail(file, 'name', 'must be a word (letters, digits, . _ -)');
   const suite: Suite = { name: o.name, description: typeof o.description === 'string' ? o.description : undefined };
   suite.variants = strList(file, 'variants', o.variants);
   suite.metrics = strList(file, 'metrics', o.metrics);
   suite.reps = optNum(file, 'reps', o.reps, isInt(1, 1000), 'an integer from 1 to 1000');
+  if (o.reference !== undefined && typeof o.reference !== 'string') fail(file, 'reference', 'must be a variant name');
+  suite.reference = o.reference as string | undefined;
   if (o.trace !== undefined) {
     const t = obj(file, 'trace', o.trace, ['generate', 'file']);
     if (typeof t.file === 'string') {
@@ -91,6 +96,10 @@ export function parseSuite(text: string, file: string): Suite {
       columns: optNum(file, 'params.columns', p.columns, isInt(1, 1 << 24), 'an integer'),
       p: optNum(file, 'params.p', p.p, (n) => n > 0 && n <= 1, 'in (0, 1]'),
     };
+  }
+  if (o.cost !== undefined) {
+    const c = obj(file, 'cost', o.cost, ['reps']);
+    suite.cost = { reps: optNum(file, 'cost.reps', c.reps, isInt(1, 1000), 'an integer from 1 to 1000') };
   }
   if (o.throughput !== undefined) {
     const t = obj(file, 'throughput', o.throughput, ['durationS', 'maxLoss']);

@@ -16,9 +16,11 @@ export const REPLAY_PROG = 'replay_xdp';
 export interface InKernelRun {
   /** Packets the replay claimed and wrote. */
   packets: number;
-  /** Time from the first packet's start to the last packet's start, from bpf_ktime_get_ns. */
+  /** Time from the first timed packet's start to the last packet's start, from bpf_ktime_get_ns. */
   spanNs: number;
-  /** spanNs / (packets - 1): per-packet time including the replay's own work. */
+  /** Packet intervals spanNs covers: packets - 1 - the untimed warm packets. */
+  timedIntervals: number;
+  /** spanNs / timedIntervals: per-packet time including the replay's own work. */
   nsPerPacket: number;
   bad: number;
 }
@@ -26,6 +28,7 @@ export interface InKernelRun {
 export class Replay {
   readonly total: number;
   readonly frameBytes: number;
+  private frame?: Buffer;
 
   private constructor(readonly obj: BpfObject, total: number, frameBytes: number) {
     this.total = total;
@@ -66,10 +69,10 @@ export class Replay {
     jmp.update(jmp.u32Key(0), v);
   }
 
-  /** Reset the sequence cursor: the next run starts at packet 0. */
-  arm(limit: number, mode: 'tailcall' | 'tx', ratePps = 0): void {
+  /** Set the sequence cursor: the next run replays packets [start, limit) (indexes past the trace wrap). */
+  arm(limit: number, mode: 'tailcall' | 'tx', ratePps = 0, start = 0, timedFrom = start): void {
     const st = this.obj.map('state');
-    st.update(st.u32Key(0), encodeState({ limit, total: this.total, mode: mode === 'tx' ? REPLAY_MODE_TX : REPLAY_MODE_TAILCALL, ratePps }));
+    st.update(st.u32Key(0), encodeState({ start, timedFrom, limit, total: this.total, mode: mode === 'tx' ? REPLAY_MODE_TX : REPLAY_MODE_TAILCALL, ratePps }));
   }
 
   state(): ReplayState {
@@ -82,20 +85,35 @@ export class Replay {
    * target on the calling thread. Blocking: pin the thread first for timing.
    */
   runInKernel(packets = this.total): InKernelRun {
-    this.arm(packets, 'tailcall');
-    const frame = Buffer.alloc(this.frameBytes);
+    return this.runSlice(0, packets);
+  }
+
+  /**
+   * Replay packets [start, end) of the trace through the tail-call target: a
+   * slice, timed from its first packet (or, with `warm` > 0, from packet
+   * start + warm: the packets before it bring the target's code and maps into
+   * the caches untimed) to its last. Slices of one trace, run one after another
+   * for one target, cover it exactly once.
+   */
+  runSlice(start: number, end: number, warm = 0): InKernelRun {
+    const packets = end - start;
+    const w = Math.max(0, Math.min(warm, packets - 2));
+    this.arm(end, 'tailcall', 0, start, start + w);
+    this.frame ??= Buffer.alloc(this.frameBytes);
     // repeat is a signed int in the uapi: chunk very long runs.
     const CHUNK = 1 << 30;
     for (let done = 0; done < packets; done += CHUNK) {
-      this.obj.testRun(REPLAY_PROG, { data: frame, repeat: Math.min(CHUNK, packets - done) });
+      this.obj.testRun(REPLAY_PROG, { data: this.frame, repeat: Math.min(CHUNK, packets - done) });
     }
     const st = this.state();
-    const claimed = Number(st.next > st.limit ? st.limit : st.next);
+    const claimed = Number((st.next > st.limit ? st.limit : st.next) - st.start);
     const spanNs = Number(st.tLast - st.tFirst);
+    const timedIntervals = claimed - 1 - w;
     return {
       packets: claimed,
       spanNs,
-      nsPerPacket: claimed > 1 ? spanNs / (claimed - 1) : NaN,
+      timedIntervals,
+      nsPerPacket: timedIntervals > 0 ? spanNs / timedIntervals : NaN,
       bad: Number(st.bad),
     };
   }

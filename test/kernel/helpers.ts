@@ -9,7 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
-import { BASE_CFLAGS } from '../../harness/build/compile.ts';
+import { BASE_CFLAGS, variantsDir } from '../../harness/build/compile.ts';
 
 export const isRoot = process.getuid?.() === 0;
 
@@ -51,7 +51,7 @@ export function compileFixture(name: string): string {
   buildDir ??= mkdtempSync(join(tmpdir(), 'sketchbench-kernel-test-'));
   const src = join(fixturesDir, 'bpf', `${name}.bpf.c`);
   const out = join(buildDir, `${basename(name)}.bpf.o`);
-  execFileSync('clang', [...BASE_CFLAGS, '-c', src, '-o', out], { stdio: ['ignore', 'ignore', 'pipe'] });
+  execFileSync('clang', [...BASE_CFLAGS, '-I', join(variantsDir, 'include'), '-c', src, '-o', out], { stdio: ['ignore', 'ignore', 'pipe'] });
   return out;
 }
 

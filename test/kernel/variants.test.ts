@@ -76,7 +76,7 @@ function expectedStats(pkts: PacketCase[], rowUpdates: number) {
 
 /** Named variants and every switch combination, one per distinct build (a named variant is one of the combinations). */
 function everyBuild(): ResolvedVariant[] {
-  const named = variantNames().map(resolveVariant);
+  const named = variantNames().map((n) => resolveVariant(n));
   const combos = ['nitro', 'countmin', 'countsketch'].flatMap(allCombinations);
   const seen = new Set<string>();
   return [...named, ...combos].filter((v) => !seen.has(v.stem) && seen.add(v.stem));

@@ -9,6 +9,9 @@ import { fileURLToPath } from 'node:url';
 import { writeReport } from '../../harness/report/index.ts';
 import { renderSvg } from '../../harness/report/render.ts';
 import { loadResults } from '../../harness/results/reader.ts';
+import { runStatistics } from '../../harness/analyse/run-statistics.ts';
+
+const withStats = <T extends Parameters<typeof runStatistics>[0]>(r: T) => ({ ...r, ...runStatistics(r) });
 import { FIGURES } from '../../harness/report/figures/index.ts';
 import { variantColour } from '../../harness/report/palette.ts';
 import type { SummaryRow } from '../../harness/results/types.ts';
@@ -46,7 +49,7 @@ test('report: writes index.html and every figure in four formats', async () => {
 });
 
 test('throughput figure: one bar per variant in the scenegraph and the SVG, plus the ceiling rule', async () => {
-  const res = loadResults(runA);
+  const res = withStats(loadResults(runA));
   const [fig] = FIGURES.find((f) => f.id === 'throughput')!.build(res.summary);
   const out = await renderSvg(fig.spec);
   const bars = items((out.view.scenegraph() as any).root, 'rect').filter((i) => i.datum?.variant && i.mark.name === 'layer_0_marks');
@@ -60,7 +63,7 @@ test('throughput figure: one bar per variant in the scenegraph and the SVG, plus
 });
 
 test('drill-down: four steps with each gain labelled', async () => {
-  const res = loadResults(runA);
+  const res = withStats(loadResults(runA));
   const figs = FIGURES.find((f) => f.id === 'drilldown')!.build(res.summary);
   const tp = figs.find((f) => f.id === 'drilldown-throughput')!;
   const out = await renderSvg(tp.spec);
@@ -70,7 +73,7 @@ test('drill-down: four steps with each gain labelled', async () => {
 });
 
 test('figures are skipped cleanly when their data is absent', () => {
-  const res = loadResults(runA);
+  const res = withStats(loadResults(runA));
   const only = (pred: (s: SummaryRow) => boolean) => res.summary.filter(pred);
   const noNitro = only((s) => !s.variant.startsWith('nitro-naive'));
   assert.deepEqual(FIGURES.find((f) => f.id === 'drilldown')!.build(noNitro), []);

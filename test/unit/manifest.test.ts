@@ -83,7 +83,7 @@ test('every named variant and every switch combination compiles with clang', asy
     return t.skip('clang not installed (apt-get install clang): cannot build variants');
   }
   const m = loadManifest();
-  const all = [...variantNames().map(resolveVariant), ...Object.keys(m.families).flatMap(allCombinations)];
+  const all = [...variantNames().map((n) => resolveVariant(n)), ...Object.keys(m.families).flatMap(allCombinations)];
   const results = await Promise.all(all.map((v) => compileVariant(v)));
   for (const r of results) {
     // ELF magic: a real object, not an empty file left by an interrupted build.

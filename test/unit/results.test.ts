@@ -8,28 +8,33 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { RunWriter } from '../../harness/results/writer.ts';
 import { loadResults } from '../../harness/results/reader.ts';
+import { runStatistics } from '../../harness/analyse/run-statistics.ts';
+
 import { SketchbenchError } from '../../harness/errors.ts';
 import type { Env, Row } from '../../harness/results/types.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const fixtures = join(root, 'test/fixtures/results');
+const withStats = <T extends Parameters<typeof runStatistics>[0]>(r: T) => ({ ...r, ...runStatistics(r) });
 const env: Env = { kernel: 'k', cpuModel: 'c', cores: 2, clang: 'cl', libbpf: 'l', node: 'n', gitCommit: 'g', suite: 's', seeds: [1], command: 'sketchbench bench', startedAt: '2024-01-01T00:00:00Z' };
 const row = (rep: number): Row => ({ variant: 'countmin', metric: 'cost_ns', rep, value: 90 + rep, unit: 'ns/packet', trace: 't.pcap', params: { rows: 4, columns: 512 } });
 
-test('writer: every file holds the rows so far after each append', () => {
+test('writer: jsonl and csv hold the rows after each append, results.json the statistics at checkpoints', () => {
   const dir = join(mkdtempSync(join(tmpdir(), 'sb-')), 'run');
   const w = RunWriter.open(dir, { env, suite: 's' });
   assert.equal(JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8')).rows.length, 0);
   w.append(row(0));
   w.append([row(1), row(2)]);
   w.log('hello');
-  const json = JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8'));
-  assert.equal(json.rows.length, 3);
-  assert.equal(json.summary[0].median, 91);
   assert.equal(readFileSync(join(dir, 'results.jsonl'), 'utf8').trim().split('\n').length, 3);
   assert.equal(readFileSync(join(dir, 'results.csv'), 'utf8').trim().split('\n').length, 4);
   assert.match(readFileSync(join(dir, 'run.log'), 'utf8'), /hello/);
-  assert.ok(w.finish().env.finishedAt);
+  w.checkpoint(runStatistics({ rows: w.rows, slices: w.slices, env: w.env }));
+  const json = JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8'));
+  assert.equal(json.rows.length, 3);
+  assert.equal(json.summary[0].median, 91);
+  assert.equal(json.schemaVersion, 2);
+  assert.ok(w.finish({ summary: [], ratios: [] }).env.finishedAt);
   assert.throws(() => RunWriter.open(dir, { env, suite: 's' }), /already holds results/);
 });
 
@@ -44,13 +49,13 @@ process.kill(process.pid, 'SIGKILL');
 `);
   const r = spawnSync(process.execPath, ['--import', 'tsx', script], { cwd: root });
   assert.equal(r.signal, 'SIGKILL');
-  const loaded = loadResults(dir);
+  const loaded = withStats(loadResults(dir));
   assert.equal(loaded.rows.length, 3);
   assert.equal(loaded.summary[0].median, 51);
   assert.equal(loaded.env.finishedAt, undefined);
   // A partial line from a kill during an append is dropped with a warning, not an error.
   appendFileSync(join(dir, 'results.jsonl'), '{"variant":"nitro-geo","met');
-  const again = loadResults(join(dir, 'results.jsonl'));
+  const again = withStats(loadResults(join(dir, 'results.jsonl')));
   assert.equal(again.rows.length, 3);
   assert.match(again.warnings.join('\n'), /truncated last line/);
   assert.ok(!existsSync(join(dir, `results.json.tmp-${r.pid}`)));
@@ -61,7 +66,7 @@ test('reader: prefers results.jsonl when it holds more rows than results.json', 
   const w = RunWriter.open(dir, { env, suite: 's' });
   w.append(row(0));
   appendFileSync(join(dir, 'results.jsonl'), JSON.stringify(row(1)) + '\n'); // killed before the rewrite
-  const r = loadResults(dir);
+  const r = withStats(loadResults(dir));
   assert.equal(r.rows.length, 2);
   assert.equal(r.suite, 's');
 });
@@ -80,21 +85,21 @@ function badInputMessage(fn: () => unknown): string {
 
 test('reader: bad input names the file and what is wrong', () => {
   const dir = mkdtempSync(join(tmpdir(), 'sb-'));
-  assert.match(badInputMessage(() => loadResults(join(fixtures, 'malformed.json'))), /malformed\.json: rows\[0\]: 'value' must be a finite number, got "fast"/);
-  assert.match(badInputMessage(() => loadResults(join(dir, 'nope'))), /nope: no such file/);
-  assert.match(badInputMessage(() => loadResults(dir)), /not a run folder/);
+  assert.match(badInputMessage(() => withStats(loadResults(join(fixtures, 'malformed.json')))), /malformed\.json: rows\[0\]: 'value' must be a finite number, got "fast"/);
+  assert.match(badInputMessage(() => withStats(loadResults(join(dir, 'nope')))), /nope: no such file/);
+  assert.match(badInputMessage(() => withStats(loadResults(dir))), /not a run folder/);
   writeFileSync(join(dir, 'x.json'), '{"rows": [');
-  assert.match(badInputMessage(() => loadResults(join(dir, 'x.json'))), /x\.json: not valid JSON/);
+  assert.match(badInputMessage(() => withStats(loadResults(join(dir, 'x.json')))), /x\.json: not valid JSON/);
   writeFileSync(join(dir, 'y.json'), '{"env": {}, "suite": "s", "rows": {}}');
-  assert.match(badInputMessage(() => loadResults(join(dir, 'y.json'))), /y\.json: 'rows' must be an array/);
+  assert.match(badInputMessage(() => withStats(loadResults(join(dir, 'y.json')))), /y\.json: 'rows' must be an array/);
   writeFileSync(join(dir, 'z.jsonl'), `${JSON.stringify(row(0))}\nnot json\n${JSON.stringify(row(1))}\n`);
-  assert.match(badInputMessage(() => loadResults(join(dir, 'z.jsonl'))), /z\.jsonl:2: not valid JSON/);
+  assert.match(badInputMessage(() => withStats(loadResults(join(dir, 'z.jsonl')))), /z\.jsonl:2: not valid JSON/);
   writeFileSync(join(dir, 'w.jsonl'), JSON.stringify({ ...row(0), rep: -1 }) + '\n');
-  assert.match(badInputMessage(() => loadResults(join(dir, 'w.jsonl'))), /w\.jsonl:1: 'rep' must be an integer >= 0/);
+  assert.match(badInputMessage(() => withStats(loadResults(join(dir, 'w.jsonl')))), /w\.jsonl:1: 'rep' must be an integer >= 0/);
 });
 
 test('reader: the fixture run loads whole', () => {
-  const r = loadResults(join(fixtures, 'run-a'));
+  const r = withStats(loadResults(join(fixtures, 'run-a')));
   assert.equal(r.suite, 'paper');
   assert.equal(r.env.synthetic, true);
   assert.equal(r.rows.length, 450);

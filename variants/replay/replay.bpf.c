@@ -76,8 +76,8 @@ int replay_xdp(struct xdp_md *ctx)
 		return XDP_DROP;
 	}
 	/* Timestamps only at the ends, as bench_bpf_timing does: the clock is
-	 * read twice per run, not per packet. */
-	if (i == 0)
+	 * read twice per run (or per slice of the trace), not per packet. */
+	if (i == st->timed_from)
 		st->t_first = bpf_ktime_get_ns();
 	if (i == st->limit - 1)
 		st->t_last = bpf_ktime_get_ns();

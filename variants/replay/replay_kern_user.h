@@ -41,6 +41,8 @@ struct replay_state {
 	__u64 interval_ps;         /* TX pacing: picoseconds between packets; 0 = as fast as possible */
 	__u64 t_base;              /* pacing epoch (set by the first paced invocation) */
 	__u64 paced_skips;         /* invocations dropped because they were ahead of schedule */
+	__u64 start;               /* first index of this run: a slice [start, limit) of the trace */
+	__u64 timed_from;          /* index whose start is t_first: packets before it warm caches untimed */
 };
 
 #endif

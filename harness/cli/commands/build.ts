@@ -6,7 +6,7 @@ import { SketchbenchError } from '../../errors.ts';
 
 /** Named variants first, then every other switch combination of each family. */
 export function variantsToBuild(names: string[], allCombos: boolean): ResolvedVariant[] {
-  const chosen = (names.length ? names : variantNames()).map(resolveVariant);
+  const chosen = (names.length ? names : variantNames()).map((n) => resolveVariant(n));
   if (!allCombos) return chosen;
   const seen = new Set(chosen.map((v) => `${v.family}:${JSON.stringify(v.switches)}`));
   for (const fam of Object.keys(loadManifest().families)) {

@@ -1,5 +1,5 @@
 /** What every figure module provides: specs built from summary rows alone. */
-import type { SummaryRow } from '../../results/types.ts';
+import type { PairedRatio, SummaryRow } from '../../results/types.ts';
 import { metricInfo } from '../../results/types.ts';
 
 export interface FigureSpec {
@@ -17,7 +17,7 @@ export interface FigureModule {
   /** What data the figure needs: said in the report when it is skipped. */
   needs: string;
   /** Empty when the data is absent: the figure is skipped, never drawn empty. */
-  build(summary: SummaryRow[]): FigureSpec[];
+  build(summary: SummaryRow[], ratios?: PairedRatio[]): FigureSpec[];
 }
 
 export const VL_SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';

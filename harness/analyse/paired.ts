@@ -1,0 +1,140 @@
+/**
+ * Ratios from paired slices. A paired measurement splits each repetition into
+ * blocks; in a block every variant runs one short slice (milliseconds of the
+ * same packets for cost, a fraction of a second of the same traffic for
+ * throughput), in a random order. The host's speed drifts slowly compared with
+ * a block, so the ratio of two variants inside one block cancels the drift;
+ * across blocks those ratios are close to independent draws of the true ratio.
+ *
+ * Statistic: the median of the per-block ratios, with the distribution-free
+ * order-statistic 95% interval of the median (the same method as every cell's
+ * interval). A block hit by an interrupt moves one ratio, not the median.
+ * Tests: the sign test on the same ratios, and Holm's step-down adjustment when
+ * many cells are tested at once.
+ */
+import { binomialCdfHalf, medianCi, quantileSorted } from './statistics.ts';
+import type { PairedRatio, SliceRow } from '../results/types.ts';
+import { paramsKey } from '../results/types.ts';
+
+/** Identity of a measured configuration: variant name plus params (sweeps load one name with several params). */
+export function sliceCellKey(s: Pick<SliceRow, 'variant' | 'params'>): string {
+  return `${s.variant}\u0000${paramsKey(s.params)}`;
+}
+
+export interface RatioEstimate {
+  /** Median of the per-block ratios. */
+  ratio: number;
+  ciLow: number;
+  ciHigh: number;
+  /** Blocks that held both sides. */
+  n: number;
+}
+
+/** Median and 95% interval of per-block ratios. */
+export function estimateRatio(ratios: number[]): RatioEstimate {
+  const finite = ratios.filter((r) => Number.isFinite(r));
+  if (finite.length === 0) return { ratio: NaN, ciLow: NaN, ciHigh: NaN, n: 0 };
+  const sorted = [...finite].sort((a, b) => a - b);
+  const ci = medianCi(finite);
+  return { ratio: quantileSorted(sorted, 0.5), ciLow: ci.low, ciHigh: ci.high, n: finite.length };
+}
+
+/**
+ * One-sided sign test: how surely do the per-block ratios lie above `bound`?
+ * H0: the median ratio is at most `bound`. Ratios equal to the bound carry no
+ * sign and are dropped, as the sign test prescribes.
+ */
+export function signTestAbove(ratios: number[], bound: number): number {
+  const above = ratios.filter((r) => r > bound).length;
+  const n = ratios.filter((r) => r !== bound && Number.isFinite(r)).length;
+  if (n === 0) return 1;
+  // P(X >= above) for X ~ Bin(n, 1/2) = P(X <= n - above) by symmetry.
+  return binomialCdfHalf(n - above, n);
+}
+
+/**
+ * Holm's step-down adjustment: adjusted p-values that control the family-wise
+ * error at alpha for any dependence between the tests (Holm 1979). Uniformly
+ * more powerful than Bonferroni; needs no independence, which our cells lack
+ * (they share the host's drift).
+ */
+export function holmAdjust(pValues: number[]): number[] {
+  const m = pValues.length;
+  const order = pValues.map((p, i) => ({ p, i })).sort((a, b) => a.p - b.p);
+  const out = new Array<number>(m);
+  let running = 0;
+  order.forEach(({ p, i }, rank) => {
+    running = Math.max(running, Math.min(1, (m - rank) * p));
+    out[i] = running;
+  });
+  return out;
+}
+
+/** Per-block values of each cell in a group of slices: cell key -> (rep:block -> value). */
+function blocksOf(slices: SliceRow[]): Map<string, Map<string, number>> {
+  const cells = new Map<string, Map<string, number>>();
+  for (const s of slices) {
+    const k = sliceCellKey(s);
+    let m = cells.get(k);
+    if (!m) cells.set(k, (m = new Map()));
+    m.set(`${s.rep}:${s.block}`, s.value);
+  }
+  return cells;
+}
+
+/** Per-block ratios num/den over the blocks both cells ran in; `offset` values are subtracted from both first (net costs). */
+export function blockRatios(num: Map<string, number>, den: Map<string, number>, offset?: Map<string, number>): number[] {
+  const out: number[] = [];
+  for (const [b, x] of num) {
+    const y = den.get(b);
+    if (y === undefined) continue;
+    const o = offset ? offset.get(b) : 0;
+    if (o === undefined) continue;
+    out.push((x - o) / (y - o));
+  }
+  return out;
+}
+
+export interface RatioOptions {
+  /** Reference variant name; a phase without it uses its first variant. */
+  reference?: string;
+  /** Variant whose per-block cost is the method's overhead (cost_net_ns ratios). */
+  overheadVariant?: string;
+}
+
+/**
+ * Ratios of every cell to the reference, per phase and metric, from paired slices.
+ * cost_ns slices also give cost_net_ns ratios (each block's overhead subtracted
+ * from both sides) when the overhead variant ran in the same blocks.
+ */
+export function pairedRatios(slices: SliceRow[], opts: RatioOptions = {}): PairedRatio[] {
+  const overhead = opts.overheadVariant ?? 'baseline-drop';
+  const groups = new Map<string, SliceRow[]>();
+  for (const s of slices) {
+    const k = `${s.phase}\u0000${s.metric}`;
+    let g = groups.get(k);
+    if (!g) groups.set(k, (g = []));
+    g.push(s);
+  }
+  const out: PairedRatio[] = [];
+  for (const group of groups.values()) {
+    const { phase, metric, unit } = group[0];
+    const cells = blocksOf(group);
+    const firstOf = new Map<string, SliceRow>();
+    for (const s of group) if (!firstOf.has(sliceCellKey(s))) firstOf.set(sliceCellKey(s), s);
+    const refKey = [...firstOf.keys()].find((k) => firstOf.get(k)!.variant === opts.reference) ?? [...firstOf.keys()][0];
+    const ref = firstOf.get(refKey)!;
+    const overheadKey = [...firstOf.keys()].find((k) => firstOf.get(k)!.variant === overhead);
+    for (const [key, first] of firstOf) {
+      if (key === refKey) continue;
+      const base = { phase, variant: first.variant, reference: ref.variant, params: first.params, referenceParams: ref.params, unit };
+      const e = estimateRatio(blockRatios(cells.get(key)!, cells.get(refKey)!));
+      out.push({ ...base, metric, ...e });
+      if (metric === 'cost_ns' && overheadKey && key !== overheadKey && refKey !== overheadKey) {
+        const net = estimateRatio(blockRatios(cells.get(key)!, cells.get(refKey)!, cells.get(overheadKey)!));
+        out.push({ ...base, metric: 'cost_net_ns', ...net });
+      }
+    }
+  }
+  return out;
+}

@@ -1,0 +1,17 @@
+/**
+ * Every statistic of a run, computed once from its rows and slices: the per-cell
+ * summary and the paired ratios to the run's reference (env.reference).
+ */
+import { summarise } from './statistics.ts';
+import { pairedRatios } from './paired.ts';
+import type { Env, PairedRatio, Row, SliceRow, SummaryRow } from '../results/types.ts';
+
+export interface RunStatistics {
+  summary: SummaryRow[];
+  ratios: PairedRatio[];
+}
+
+export function runStatistics(run: { rows: readonly Row[]; slices: readonly SliceRow[]; env: Pick<Env, 'reference'> | Env }): RunStatistics {
+  const reference = typeof run.env.reference === 'string' ? run.env.reference : undefined;
+  return { summary: summarise([...run.rows]), ratios: pairedRatios([...run.slices], { reference }) };
+}
