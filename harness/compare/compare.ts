@@ -48,7 +48,8 @@ export interface ComparisonRow {
   changePct: number;
   /** Two-sided Mann-Whitney p-value. */
   p: number;
-  testMethod: 'exact' | 'normal';
+  /** exact/normal: Mann-Whitney between runs; sign-holm: paired blocks of one A/B run, Holm-adjusted p. */
+  testMethod: 'exact' | 'normal' | 'sign-holm';
   verdict: Verdict;
   /** A significant change beyond the threshold in the worse direction. */
   regression: boolean;
@@ -73,6 +74,8 @@ export interface Comparison {
   /** Cells measured on one side only, as "variant metric params". */
   onlyInBaseline: string[];
   onlyInCurrent: string[];
+  /** How significance was decided, for the exports (default: Mann-Whitney between two runs). */
+  test?: string;
 }
 
 const traces = (rows: Row[]) => [...new Set(rows.map((r) => r.trace))].sort();

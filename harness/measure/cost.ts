@@ -28,6 +28,7 @@ import { pinThisThread, unpinThisThread } from '../kernel/affinity.ts';
 import type { LoadedVariant } from '../build/load-variant.ts';
 import type { Row, SliceRow } from '../results/types.ts';
 import { SketchbenchError } from '../errors.ts';
+import { holdInXdpDispatcher, type DispatcherHold } from './dispatcher-hold.ts';
 
 /** A slice lasts about this long for the average variant: far shorter than the host's drift, far longer than a syscall. */
 export const SLICE_TARGET_NS = 2e6;
@@ -48,20 +49,22 @@ export interface CostState {
   warmNs: Map<LoadedVariant, number>;
   /** Packets per slice, fixed at the first repetition of a run. */
   slicePackets?: number;
+  hold: DispatcherHold;
 }
 
 function fullPass(s: CostState, v: LoadedVariant, seed: number): number {
   v.reset(seed);
-  s.replay.setTarget(v.progFd);
   pinThisThread(s.ctx.cpus.cost);
   try {
-    const r = s.replay.runInKernel(s.replay.total);
+    s.replay.setTarget(v.progFd, 0);
+    const r = s.replay.runSlice(0, s.replay.total, 0, 0);
     checkDelivery(v, r.packets, s.replay.total, r.bad);
     return r.nsPerPacket;
   } finally {
     unpinThisThread();
   }
 }
+
 
 function checkDelivery(v: LoadedVariant, got: number, want: number, bad: number): void {
   const seen = v.stats().packets;
@@ -81,8 +84,15 @@ export const costMeasurement: Measurement<CostState> = {
   name: 'cost',
   metrics: ['cost_ns', 'cost_net_ns'],
   async setup(ctx) {
-    const replay = Replay.load(await replayObject(), replayInputOf(ctx.trace));
-    return { ctx, replay, warmNs: new Map() };
+    const replay = Replay.load(await replayObject(), replayInputOf(ctx.trace), undefined, ctx.variants.length);
+    let hold: DispatcherHold;
+    try {
+      hold = await holdInXdpDispatcher(replay);
+    } catch (err) {
+      replay.close();
+      throw err;
+    }
+    return { ctx, replay, warmNs: new Map(), hold };
   },
   async warmup(s, v) {
     // One whole pass: JIT image, maps and the flow table in cache, and the
@@ -95,7 +105,8 @@ export const costMeasurement: Measurement<CostState> = {
     s.slicePackets ??= slicePacketsFor(variants.map((v) => s.warmNs.get(v) ?? NaN), total);
     const ranges = sliceRanges(total, s.slicePackets);
     if (rep === 0) s.ctx.log(`cost: ${ranges.length} blocks of about ${s.slicePackets} packets per repetition, ${variants.length} variants in a random order per block`);
-    for (const v of variants) v.reset(1000 + rep);
+    // Slot i holds variant i for the repetition: a slice only names its slot.
+    variants.forEach((v, i) => { v.reset(1000 + rep); s.replay.setTarget(v.progFd, i); });
     const nextOrder = blockOrders(variants.length, 0xc057 + rep);
     const span = new Float64Array(variants.length);
     const intervals = new Float64Array(variants.length);
@@ -106,8 +117,7 @@ export const costMeasurement: Measurement<CostState> = {
       ranges.forEach(([a, b], block) => {
         nextOrder().forEach((i, position) => {
           const v = variants[i];
-          s.replay.setTarget(v.progFd);
-          const r = s.replay.runSlice(a, b, WARM_PACKETS);
+          const r = s.replay.runSlice(a, b, WARM_PACKETS, i);
           if (r.bad > 0 || r.packets !== b - a) {
             throw new SketchbenchError('measure', `${v.variant.name}: the replay delivered ${r.packets} of ${b - a} packets of a slice (${r.bad} failed); cost would not cover the trace`);
           }
@@ -133,6 +143,7 @@ export const costMeasurement: Measurement<CostState> = {
     return { rows, slices };
   },
   async teardown(s) {
+    await s.hold.release();
     s.replay.close();
   },
 };

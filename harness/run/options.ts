@@ -41,6 +41,8 @@ export interface RunOptions {
   reference: string;
   seeds: number[];
   progress: ProgressMode;
+  /** More facts for results' env (an A/B run names its base here). */
+  envExtra?: Record<string, unknown>;
 }
 
 /** What a user (flags or a suite file) may say; everything optional. */

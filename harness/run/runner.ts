@@ -36,6 +36,7 @@ export async function runPlan(opts: RunOptions, argv: string[]): Promise<Results
     accuracyHashSeeds: opts.fixedHashSeeds ? 'hashSeeds in every repetition' : 'hashSeeds in repetition 0, splitmix64(rep) draws after (harness/sketch/seeds.ts)',
     cpus: opts.cpus,
     reference: opts.reference,
+    ...opts.envExtra,
   });
   const writer = RunWriter.open(opts.outDir, { env, suite: opts.suite });
   const log = (line: string) => { writer.log(line); progress.note(line); };
@@ -102,6 +103,10 @@ async function runPhase(phase: Phase, opts: RunOptions, io: PhaseIo): Promise<vo
         const reps = m.reps ?? opts.costReps(m.name);
         for (let rep = 0; rep < reps; rep++) {
           if (m.measureRound) {
+            // A fresh load per repetition puts code and maps at new addresses:
+            // identical programs loaded twice differed by 3% here through their
+            // placement alone, so placement is drawn anew rather than fixed once.
+            if (rep > 0) await reloadAll(variants, phase);
             const { rows, slices } = await m.measureRound(state, variants, rep, phase.label);
             writer.appendSlices(slices);
             writer.append(rows.map((r) => ({ ...r, trace: io.traceName })));
@@ -123,6 +128,15 @@ async function runPhase(phase: Phase, opts: RunOptions, io: PhaseIo): Promise<vo
     }
   } finally {
     for (const v of variants) v.close();
+  }
+}
+
+async function reloadAll(variants: LoadedVariant[], phase: Phase): Promise<void> {
+  for (let i = 0; i < variants.length; i++) {
+    const spec = phase.variants[i];
+    const fresh = await LoadedVariant.load(spec.variant, spec.params, { extraHashRounds: spec.extraHashRounds });
+    variants[i].close();
+    variants[i] = fresh;
   }
 }
 

@@ -8,7 +8,7 @@ export const REPLAY_HDR_MAX = 80;
 export const REPLAY_MIN_FRAME = 64;
 export const REPLAY_FLOW_BYTES = 88; // sizeof(struct replay_flow)
 export const REPLAY_PKT_BYTES = 8;   // sizeof(struct replay_pkt)
-export const REPLAY_STATE_BYTES = 104;
+export const REPLAY_STATE_BYTES = 112;
 export const REPLAY_MODE_TAILCALL = 0;
 export const REPLAY_MODE_TX = 1;
 
@@ -130,15 +130,17 @@ export interface ReplayState {
   pacedSkips: bigint;
   start: bigint;
   timedFrom: bigint;
+  slot: bigint;
 }
 
-export function encodeState(s: { limit: number; total: number; mode: number; ratePps?: number; start?: number; timedFrom?: number }): Buffer {
+export function encodeState(s: { limit: number; total: number; mode: number; ratePps?: number; start?: number; timedFrom?: number; slot?: number }): Buffer {
   const b = Buffer.alloc(REPLAY_STATE_BYTES);
   if (s.ratePps && s.ratePps > 0) b.writeBigUInt64LE(BigInt(Math.round(1e12 / s.ratePps)), 64);
   const start = BigInt(s.start ?? 0);
   b.writeBigUInt64LE(start, 0);
   b.writeBigUInt64LE(start, 88);
   b.writeBigUInt64LE(BigInt(s.timedFrom ?? s.start ?? 0), 96);
+  b.writeBigUInt64LE(BigInt(s.slot ?? 0), 104);
   b.writeBigUInt64LE(BigInt(s.limit), 8);
   b.writeBigUInt64LE(BigInt(s.total), 16);
   b.writeBigUInt64LE(BigInt(s.mode), 24);
@@ -147,5 +149,5 @@ export function encodeState(s: { limit: number; total: number; mode: number; rat
 
 export function decodeState(b: Buffer): ReplayState {
   const f = (i: number) => b.readBigUInt64LE(i * 8);
-  return { next: f(0), limit: f(1), total: f(2), mode: f(3), tFirst: f(4), tLast: f(5), overrun: f(6), bad: f(7), pacedSkips: f(10), start: f(11), timedFrom: f(12) };
+  return { next: f(0), limit: f(1), total: f(2), mode: f(3), tFirst: f(4), tLast: f(5), overrun: f(6), bad: f(7), pacedSkips: f(10), start: f(11), timedFrom: f(12), slot: f(13) };
 }

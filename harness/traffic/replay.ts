@@ -36,12 +36,12 @@ export class Replay {
   }
 
   /** Load the replay object and copy the trace into its maps. */
-  static load(objPath: string, input: ReplayInput, macs?: Macs): Replay {
+  static load(objPath: string, input: ReplayInput, macs?: Macs, slots = 1): Replay {
     const total = input.flowIds.length;
     if (total === 0) throw new SketchbenchError('input', 'the trace has no packets to replay');
     const obj = BpfObject.open(objPath, {
       label: 'replay',
-      maxEntries: { flows: Math.max(1, input.flows.length), seq: total },
+      maxEntries: { flows: Math.max(1, input.flows.length), seq: total, jmp: Math.max(1, slots) },
     });
     try {
       obj.load();
@@ -61,18 +61,18 @@ export class Replay {
     return this.obj.program(REPLAY_PROG).fd;
   }
 
-  /** The program the replay tail-calls after writing each packet. */
-  setTarget(progFd: number): void {
+  /** The program the replay tail-calls after writing each packet, in a slot (runs choose the slot). */
+  setTarget(progFd: number, slot = 0): void {
     const jmp = this.obj.map('jmp');
     const v = Buffer.alloc(4);
     v.writeUInt32LE(progFd, 0);
-    jmp.update(jmp.u32Key(0), v);
+    jmp.update(jmp.u32Key(slot), v);
   }
 
   /** Set the sequence cursor: the next run replays packets [start, limit) (indexes past the trace wrap). */
-  arm(limit: number, mode: 'tailcall' | 'tx', ratePps = 0, start = 0, timedFrom = start): void {
+  arm(limit: number, mode: 'tailcall' | 'tx', ratePps = 0, start = 0, timedFrom = start, slot = 0): void {
     const st = this.obj.map('state');
-    st.update(st.u32Key(0), encodeState({ start, timedFrom, limit, total: this.total, mode: mode === 'tx' ? REPLAY_MODE_TX : REPLAY_MODE_TAILCALL, ratePps }));
+    st.update(st.u32Key(0), encodeState({ start, timedFrom, slot, limit, total: this.total, mode: mode === 'tx' ? REPLAY_MODE_TX : REPLAY_MODE_TAILCALL, ratePps }));
   }
 
   state(): ReplayState {
@@ -95,10 +95,10 @@ export class Replay {
    * the caches untimed) to its last. Slices of one trace, run one after another
    * for one target, cover it exactly once.
    */
-  runSlice(start: number, end: number, warm = 0): InKernelRun {
+  runSlice(start: number, end: number, warm = 0, slot = 0): InKernelRun {
     const packets = end - start;
     const w = Math.max(0, Math.min(warm, packets - 2));
-    this.arm(end, 'tailcall', 0, start, start + w);
+    this.arm(end, 'tailcall', 0, start, start + w, slot);
     this.frame ??= Buffer.alloc(this.frameBytes);
     // repeat is a signed int in the uapi: chunk very long runs.
     const CHUNK = 1 << 30;

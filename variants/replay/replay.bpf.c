@@ -35,9 +35,13 @@ struct {
 	__type(value, struct replay_state);
 } state SEC(".maps");
 
+/* One slot per variant, filled once. The slot is read from `state` at run
+ * time: with a constant key the JIT patches a direct jump into this program
+ * on every update, a text poke that costs milliseconds here, so switching
+ * variants every few milliseconds would mostly measure the switch. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
-	__uint(max_entries, 1);
+	__uint(max_entries, 1);          /* sized by the harness */
 	__type(key, __u32);
 	__type(value, __u32);
 } jmp SEC(".maps");
@@ -145,7 +149,7 @@ int replay_xdp(struct xdp_md *ctx)
 
 	if (st->mode == REPLAY_MODE_TX)
 		return XDP_TX;
-	bpf_tail_call(ctx, &jmp, 0);
+	bpf_tail_call(ctx, &jmp, (__u32)st->slot);
 bad:
 	__sync_fetch_and_add(&st->bad, 1);
 	return XDP_DROP;

@@ -43,6 +43,7 @@ struct replay_state {
 	__u64 paced_skips;         /* invocations dropped because they were ahead of schedule */
 	__u64 start;               /* first index of this run: a slice [start, limit) of the trace */
 	__u64 timed_from;          /* index whose start is t_first: packets before it warm caches untimed */
+	__u64 slot;                /* `jmp` slot of the tail-call target: one slot per variant, chosen per run */
 };
 
 #endif

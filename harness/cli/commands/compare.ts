@@ -7,7 +7,7 @@ import { writeFileAtomic } from '../../results/writer.ts';
 import { COMPARABLE_KINDS, compareResults, type ComparableKind } from '../../compare/compare.ts';
 import { bencherExporter, gabBiggerExporter, gabSmallerExporter, markdownExporter, type Exporter } from '../../compare/exporters/index.ts';
 
-const FILE_EXPORTS: [flag: string, exporter: Exporter][] = [
+export const FILE_EXPORTS: [flag: string, exporter: Exporter][] = [
   ['markdown', markdownExporter],
   ['gab-smaller', gabSmallerExporter],
   ['gab-bigger', gabBiggerExporter],

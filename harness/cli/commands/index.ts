@@ -12,6 +12,7 @@ import { traceInfoCommand } from './trace-info.ts';
 
 import { reportCommand } from './report.ts';
 import { compareCommand } from './compare.ts';
+import { abCommand } from './ab.ts';
 /** The one table of subcommands. Each command lives in its own file. */
 export const commands: Command[] = [
   doctorCommand,
@@ -28,4 +29,5 @@ export const commands: Command[] = [
   traceInfoCommand,
   reportCommand,
   compareCommand,
+  abCommand,
 ];

@@ -8,9 +8,10 @@ const ICON: Record<string, string> = { faster: '✅ faster', better: '✅ better
 export const markdownExporter: Exporter = {
   id: 'markdown',
   render(c) {
+    const test = c.test ?? 'Mann-Whitney';
     const head = c.regressions > 0
-      ? `**${c.regressions} regression${c.regressions > 1 ? 's' : ''}** beyond ${c.thresholdPct}% (Mann-Whitney p < ${c.alpha})`
-      : `No regression beyond ${c.thresholdPct}% (Mann-Whitney p < ${c.alpha})`;
+      ? `**${c.regressions} regression${c.regressions > 1 ? 's' : ''}** beyond ${c.thresholdPct}% (${test}, p < ${c.alpha})`
+      : `No regression beyond ${c.thresholdPct}% (${test}, p < ${c.alpha})`;
     const lines = [
       `### sketchbench compare: ${c.current.name} against ${c.baseline.name}`,
       '',
