@@ -21,7 +21,7 @@
 import type { Measurement, MeasureContext, RoundResult } from './types.ts';
 import { rowParams } from './types.ts';
 import { blockOrders, sliceRanges } from './blocks.ts';
-import { Replay } from '../traffic/replay.ts';
+import { Replay, REPLAY_PROG } from '../traffic/replay.ts';
 import { replayInputOf } from '../traffic/trace-input.ts';
 import { replayObject } from '../build/support-objects.ts';
 import { pinThisThread, unpinThisThread } from '../kernel/affinity.ts';
@@ -87,7 +87,7 @@ export const costMeasurement: Measurement<CostState> = {
     const replay = Replay.load(await replayObject(), replayInputOf(ctx.trace), undefined, ctx.variants.length);
     let hold: DispatcherHold;
     try {
-      hold = await holdInXdpDispatcher(replay);
+      hold = await holdInXdpDispatcher([{ obj: replay.obj, prog: REPLAY_PROG }]);
     } catch (err) {
       replay.close();
       throw err;

@@ -30,14 +30,15 @@ import type { Measurement, MeasureContext, RoundResult } from './types.ts';
 import { rowParams } from './types.ts';
 import { blockOrders } from './blocks.ts';
 import type { Row, SliceRow } from '../results/types.ts';
-import { Replay } from '../traffic/replay.ts';
+import { Replay, REPLAY_PROG } from '../traffic/replay.ts';
 import { replayInputOf } from '../traffic/trace-input.ts';
 import { XdpLiveGenerator } from '../traffic/xdp-live.ts';
 import { replayObject } from '../build/support-objects.ts';
 import { createTestbed, type Testbed } from '../testbed/testbed.ts';
 import { withNetns } from '../kernel/netns.ts';
 import { getSysctl, setSysctl } from '../system/sysctl.ts';
-import type { LoadedVariant } from '../build/load-variant.ts';
+import { SKETCH_PROG, type LoadedVariant } from '../build/load-variant.ts';
+import { holdInXdpDispatcher } from './dispatcher-hold.ts';
 import { SketchbenchError } from '../errors.ts';
 
 const WARMUP_MS = 300;
@@ -157,13 +158,20 @@ async function pairedRound(s: TputState, variants: LoadedVariant[], rep: number,
   const nextOrder = blockOrders(variants.length, 0x7e57 + rep);
   const totals: Totals[] = variants.map(() => ({ got: 0, sent: 0, busyNs: 0, seconds: 0 }));
   const slices: SliceRow[] = [];
-  const link = withNetns(testbed.dut.ns, () => variants[0].obj.attachXdp('sketch_xdp', testbed.dut.ifindex, 'native'));
+  const tStart = Date.now();
+  // Every variant and the generator's program stay known to the XDP dispatcher: a swap
+  // costs microseconds, and the generator's calls follow each other without a gap (dispatcher-hold.ts).
+  const hold = await holdInXdpDispatcher([{ obj: s.replay.obj, prog: REPLAY_PROG }, ...variants.map((v) => ({ obj: v.obj, prog: SKETCH_PROG }))], testbed);
+  let tSlices = 0;
+  let link;
   try {
+    link = withNetns(testbed.dut.ns, () => variants[0].obj.attachXdp(SKETCH_PROG, testbed.dut.ifindex, 'native'));
     const napi = (await testbed.pinNapi(ctx.cpus.dut)).map((t) => t.pid);
     const gen = new XdpLiveGenerator(s.replay, { ns: testbed.gen.ns, ifindex: testbed.gen.ifindex, cpus: ctx.cpus.gen, ratePps: 0 });
     gen.start();
     try {
       await sleep(WARMUP_MS);
+      const tFirst = Date.now();
       for (let block = 0; block < blocks; block++) {
         const order = nextOrder();
         for (let position = 0; position < order.length; position++) {
@@ -185,12 +193,16 @@ async function pairedRound(s: TputState, variants: LoadedVariant[], rep: number,
           if (busyNs > 0) slices.push({ ...base, metric: 'capacity_pps', value: got / (busyNs / 1e9) });
         }
       }
+      tSlices = Date.now() - tFirst;
     } finally {
       await gen.stop();
     }
   } finally {
-    link.detach();
+    link?.detach();
+    await hold.release();
   }
+  const measured = totals.reduce((a, t) => a + t.seconds, 0);
+  ctx.log(`throughput rep ${rep}: ${blocks} blocks, ${measured.toFixed(1)} s measured in ${(tSlices / 1000).toFixed(1)} s of slices, ${((Date.now() - tStart) / 1000).toFixed(1)} s in all`);
   const rows: Omit<Row, 'trace'>[] = [];
   variants.forEach((v, i) => {
     const t = totals[i];

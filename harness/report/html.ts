@@ -74,6 +74,18 @@ code,pre{font-family:"DejaVu Sans Mono",monospace;font-size:.85rem}pre{backgroun
 .files a{margin-right:.6rem}ul.warnings li{color:#a15c00}
 `;
 
+function ratioTable(ratios: PairedRatio[]): string {
+  if (ratios.length === 0) return '';
+  const f = (x: number) => (Number.isFinite(x) ? x.toFixed(4) : String(x));
+  const body = ratios.map((r) => `<tr><td>${esc(r.phase)}</td><td>${esc(r.metric)}</td><td><span class="sw" style="background:${variantColour(r.variant)}"></span>${esc(r.variant)}${paramsText(r.params) ? ` <span class="p">${esc(paramsText(r.params))}</span>` : ''}</td><td>${esc(r.reference)}</td><td class="num">${f(r.ratio)} [${f(r.ciLow)}, ${f(r.ciHigh)}]</td><td class="num">${r.n}</td></tr>`).join('\n');
+  return `<h2>Paired ratios</h2>
+<p>Median of the per-block ratios of each variant to the reference, with a 95% interval: the variants of a block ran milliseconds apart over the same packets or traffic, so the host's drift cancels.</p>
+<table><thead><tr><th>phase</th><th>metric</th><th>variant</th><th>reference</th><th>ratio [95% CI]</th><th>blocks</th></tr></thead>
+<tbody>
+${body}
+</tbody></table>`;
+}
+
 export function renderHtml(i: HtmlInput): string {
   const metrics = [...new Set(i.summary.map((s) => s.metric))];
   const kinds = ['throughput', 'cost', 'accuracy', 'program', 'other'] as const;
@@ -108,6 +120,7 @@ ${warnings.length ? `<h2>Warnings</h2><ul class="warnings">${warnings.map((w) =>
 <h2>Figures</h2>
 ${figures || '<p>No figure could be drawn from these results.</p>'}
 ${skipped}
+${ratioTable(i.ratios ?? [])}
 <h2>Summary</h2>
 ${byKind.map(([k, ms]) => `<h2 class="kind">${esc(k)}</h2>\n${ms.map((m) => summaryTable(m, i.summary.filter((s) => s.metric === m))).join('\n')}`).join('\n')}
 <h2>Environment</h2>

@@ -92,6 +92,7 @@ async function runPhase(phase: Phase, opts: RunOptions, io: PhaseIo): Promise<vo
     };
     for (const m of groups) {
       log(`${m.name}: setting up`);
+      const t0 = Date.now();
       const state = await m.setup(ctx);
       try {
         if (m.warmup) {
@@ -124,6 +125,7 @@ async function runPhase(phase: Phase, opts: RunOptions, io: PhaseIo): Promise<vo
       } finally {
         await m.teardown(state);
       }
+      log(`${m.name}: done in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
       io.checkpoint();
     }
   } finally {

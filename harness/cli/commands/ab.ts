@@ -22,7 +22,7 @@ export const AB_DEFAULT_THRESHOLD = 2;
 
 export const abFlags: Command['flags'] = [
   { name: 'base', type: 'string', arg: 'REF|DIR', description: 'the base tree: a git ref of this checkout (e.g. main, HEAD~1) or a directory holding a sketchbench tree' },
-  ...runFlags.filter((f) => !['metrics', 'slowdown-rounds', 'json'].includes(f.name)).map((f) => (f.name === 'suite' ? { ...f, default: 'quick' } : f)),
+  ...runFlags.filter((f) => !['metrics', 'json'].includes(f.name)).map((f) => (f.name === 'suite' ? { ...f, default: 'quick' } : f)),
   { name: 'metrics', type: 'string', multiple: true, arg: 'M,...', description: 'cost, throughput (default: both)' },
   { name: 'threshold', type: 'string', arg: 'PCT', description: 'a regression is a change surely beyond this many percent', default: String(AB_DEFAULT_THRESHOLD) },
   { name: 'markdown', type: 'string', arg: 'FILE', description: 'write a Markdown table (also appended to $GITHUB_STEP_SUMMARY when set)' },
@@ -65,7 +65,8 @@ export async function runAb(flags: Parameters<Command['run']>[0]): Promise<numbe
         if (err instanceof SketchbenchError) { onlyInCurrent.push(spec.variant.name); continue; }
         throw err;
       }
-      paired.push({ ...spec, variant: { ...baseVariant, name: spec.variant.name + BASE_SUFFIX } });
+      // The test-only slowdown applies to this tree's side alone.
+      paired.push({ ...spec, variant: { ...baseVariant, name: spec.variant.name + BASE_SUFFIX }, extraHashRounds: undefined });
     }
     opts.phases = [{ ...main, variants: [...main.variants, ...paired] }];
     opts.envExtra = { abBase: base.label, abBaseCommit: base.commit ?? 'a directory' };

@@ -15,7 +15,7 @@ export const FILE_EXPORTS: [flag: string, exporter: Exporter][] = [
 ];
 
 export const compareFlags: Command['flags'] = [
-  { name: 'threshold', type: 'string', arg: 'PCT', description: 'smallest relative change that counts, in percent', default: '5' },
+  { name: 'threshold', type: 'string', arg: 'PCT', description: 'smallest relative change that counts, in percent (default: 5 for compare, 2 for an A/B run)' },
   { name: 'metric', type: 'string', multiple: true, arg: 'KIND', description: `metric kinds to compare: ${COMPARABLE_KINDS.join(', ')} (default: all)` },
   { name: 'markdown', type: 'string', arg: 'FILE', description: 'write a Markdown table (also appended to $GITHUB_STEP_SUMMARY when set)' },
   { name: 'gab-smaller', type: 'string', arg: 'FILE', description: 'write github-action-benchmark customSmallerIsBetter JSON' },

@@ -6,6 +6,7 @@ import { drilldownFigure } from './drilldown.ts';
 import { accuracyMemoryFigure } from './accuracy-memory.ts';
 import { hhF1Figure } from './hh-f1.ts';
 import { sweepFigure } from './sweep.ts';
+import { ratiosFigure } from './ratios.ts';
 
-export const FIGURES: FigureModule[] = [throughputFigure, costFigure, drilldownFigure, accuracyMemoryFigure, hhF1Figure, sweepFigure];
+export const FIGURES: FigureModule[] = [ratiosFigure, throughputFigure, costFigure, drilldownFigure, accuracyMemoryFigure, hhF1Figure, sweepFigure];
 export type { FigureModule, FigureSpec } from './figure.ts';
