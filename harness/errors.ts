@@ -3,7 +3,7 @@ export type Phase =
   | 'input' | 'system' | 'build' | 'load' | 'attach' | 'testbed' | 'traffic'
   | 'read' | 'measure' | 'analyse' | 'report' | 'compare';
 
-/** Exit codes fixed by DESIGN.md. */
+/** Exit codes (docs/design.md): 0 success, 1 failure or regression, 2 bad input. */
 export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
 export const EXIT_BAD_INPUT = 2;

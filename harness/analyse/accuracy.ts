@@ -112,7 +112,7 @@ export function accuracyMetrics(truth: ArrayLike<number>, estimates: ArrayLike<n
   return out;
 }
 
-/** One line of estimates.csv (DESIGN.md); `true` is the exact packet count. */
+/** One line of estimates.csv (docs/design.md, Contracts); `true` is the exact packet count. */
 export interface EstimateCsvRow {
   variant: string;
   rep: number;

@@ -96,8 +96,8 @@ export function blockRatios(num: Map<string, number>, den: Map<string, number>, 
 }
 
 export interface RatioOptions {
-  /** Reference variant name; a phase without it uses its first variant. */
-  reference?: string;
+  /** Reference variant names; a phase with none of them uses its first variant. */
+  reference?: string | string[];
   /** Variant whose per-block cost is the method's overhead (cost_net_ns ratios). */
   overheadVariant?: string;
 }
@@ -122,17 +122,22 @@ export function pairedRatios(slices: SliceRow[], opts: RatioOptions = {}): Paire
     const cells = blocksOf(group);
     const firstOf = new Map<string, SliceRow>();
     for (const s of group) if (!firstOf.has(sliceCellKey(s))) firstOf.set(sliceCellKey(s), s);
-    const refKey = [...firstOf.keys()].find((k) => firstOf.get(k)!.variant === opts.reference) ?? [...firstOf.keys()][0];
-    const ref = firstOf.get(refKey)!;
-    const overheadKey = [...firstOf.keys()].find((k) => firstOf.get(k)!.variant === overhead);
-    for (const [key, first] of firstOf) {
-      if (key === refKey) continue;
-      const base = { phase, variant: first.variant, reference: ref.variant, params: first.params, referenceParams: ref.params, unit };
-      const e = estimateRatio(blockRatios(cells.get(key)!, cells.get(refKey)!));
-      out.push({ ...base, metric, ...e });
-      if (metric === 'cost_ns' && overheadKey && key !== overheadKey && refKey !== overheadKey) {
-        const net = estimateRatio(blockRatios(cells.get(key)!, cells.get(refKey)!, cells.get(overheadKey)!));
-        out.push({ ...base, metric: 'cost_net_ns', ...net });
+    const wanted = opts.reference === undefined ? [] : Array.isArray(opts.reference) ? opts.reference : [opts.reference];
+    const keys = [...firstOf.keys()];
+    const refKeys = wanted.map((name) => keys.find((k) => firstOf.get(k)!.variant === name)).filter((k): k is string => k !== undefined);
+    if (refKeys.length === 0) refKeys.push(keys[0]);
+    const overheadKey = keys.find((k) => firstOf.get(k)!.variant === overhead);
+    for (const refKey of refKeys) {
+      const ref = firstOf.get(refKey)!;
+      for (const [key, first] of firstOf) {
+        if (key === refKey) continue;
+        const base = { phase, variant: first.variant, reference: ref.variant, params: first.params, referenceParams: ref.params, unit };
+        const e = estimateRatio(blockRatios(cells.get(key)!, cells.get(refKey)!));
+        out.push({ ...base, metric, ...e });
+        if (metric === 'cost_ns' && overheadKey && key !== overheadKey && refKey !== overheadKey) {
+          const net = estimateRatio(blockRatios(cells.get(key)!, cells.get(refKey)!, cells.get(overheadKey)!));
+          out.push({ ...base, metric: 'cost_net_ns', ...net });
+        }
       }
     }
   }

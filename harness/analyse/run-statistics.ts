@@ -12,6 +12,7 @@ export interface RunStatistics {
 }
 
 export function runStatistics(run: { rows: readonly Row[]; slices: readonly SliceRow[]; env: Pick<Env, 'reference'> | Env }): RunStatistics {
-  const reference = typeof run.env.reference === 'string' ? run.env.reference : undefined;
+  const r = run.env.reference as unknown;
+  const reference = typeof r === 'string' || Array.isArray(r) ? (r as string | string[]) : undefined;
   return { summary: summarise([...run.rows]), ratios: pairedRatios([...run.slices], { reference }) };
 }

@@ -63,8 +63,8 @@ export interface Env {
   command: string;
   /** ISO 8601 start time. */
   startedAt: string;
-  /** Variant that paired ratios are taken against (the first named when not set). */
-  reference?: string;
+  /** Variants that paired ratios are taken against (the first named when not set). */
+  reference?: string | string[];
   /** ISO 8601 end time, absent while running or when interrupted. */
   finishedAt?: string;
   [key: string]: unknown;
@@ -148,7 +148,7 @@ export interface PairedRatio {
 /** Version of results.json's shape; readers refuse versions they do not know. */
 export const RESULTS_SCHEMA_VERSION = 2;
 
-/** What a run folder's results.json holds (DESIGN.md "Machine-readable outputs"). */
+/** What a run folder's results.json holds (docs/design.md, Contracts). */
 export interface ResultsFile {
   /** RESULTS_SCHEMA_VERSION of the writer (absent in version-1 files). */
   schemaVersion?: number;
@@ -186,7 +186,7 @@ function hhMetrics(): Record<string, MetricInfo> {
   return out;
 }
 
-/** Metric metadata, keyed by the metric names fixed in DESIGN.md. */
+/** Metric metadata, keyed by the metric names fixed in docs/design.md. */
 export const METRICS: Record<string, MetricInfo> = {
   cost_ns: { unit: 'ns/packet', label: 'Cost (ns/packet)', better: 'lower', kind: 'cost' },
   // Derived from cost_ns and the round's baseline-drop: shown, not gated (cost_ns is).

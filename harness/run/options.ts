@@ -37,8 +37,8 @@ export interface RunOptions {
   durationS: number;
   maxLoss?: number;
   fixedHashSeeds: boolean;
-  /** Variant the paired ratios are taken against. */
-  reference: string;
+  /** Variants the paired ratios are taken against. */
+  reference: string[];
   seeds: number[];
   progress: ProgressMode;
   /** More facts for results' env (an A/B run names its base here). */
@@ -65,8 +65,8 @@ export interface RunRequest {
   maxLoss?: number;
   extraHashRounds?: number;
   fixedHashSeeds?: boolean;
-  /** Reference of the paired ratios (default: the first variant named). */
-  reference?: string;
+  /** References of the paired ratios (default: the first variant named). */
+  reference?: string[];
   sweeps?: SweepRequest[];
   /** Seed of the generated trace, when the trace was generated. */
   traceSeed?: number;
@@ -143,9 +143,11 @@ export function normalizeRunOptions(req: RunRequest): RunOptions {
   if (!existsSync(req.tracePath)) throw badInput(`trace ${req.tracePath} does not exist; make one with 'sketchbench trace gen' or 'trace import'`);
   const outDir = req.outDir ?? join(resultsDir, timestampName());
   if (existsSync(join(outDir, 'results.jsonl'))) throw badInput(`${outDir} already holds results; choose another --out`);
-  const reference = req.reference ?? names[0];
-  if (!variants.some((v) => v.variant.name === reference)) {
-    throw badInput(`--reference ${reference} is not among the variants measured (${variants.map((v) => v.variant.name).join(', ')})`);
+  const reference = req.reference?.length ? req.reference : [variants.find((v) => v.variant.name === names[0])?.variant.name ?? names[0]];
+  for (const ref of reference) {
+    if (!variants.some((v) => v.variant.name === ref)) {
+      throw badInput(`--reference ${ref} is not among the variants measured (${variants.map((v) => v.variant.name).join(', ')})`);
+    }
   }
   const phases: Phase[] = [{ label: 'main', variants, metrics }];
   for (const sw of req.sweeps ?? []) phases.push(sweepPhase(sw, params, req.extraHashRounds));

@@ -17,8 +17,8 @@ export interface Suite {
   trace?: { generate: GeneratedTraceSpec } | { file: string };
   metrics?: string[];
   reps?: number;
-  /** Variant the paired ratios are taken against. */
-  reference?: string;
+  /** Variants the paired ratios are taken against. */
+  reference?: string | string[];
   params?: { rows?: number; columns?: number; p?: number };
   throughput?: { durationS?: number; maxLoss?: number };
   cost?: { reps?: number };
@@ -69,8 +69,8 @@ export function parseSuite(text: string, file: string): Suite {
   suite.variants = strList(file, 'variants', o.variants);
   suite.metrics = strList(file, 'metrics', o.metrics);
   suite.reps = optNum(file, 'reps', o.reps, isInt(1, 1000), 'an integer from 1 to 1000');
-  if (o.reference !== undefined && typeof o.reference !== 'string') fail(file, 'reference', 'must be a variant name');
-  suite.reference = o.reference as string | undefined;
+  if (o.reference !== undefined && typeof o.reference !== 'string') suite.reference = strList(file, 'reference', o.reference);
+  else suite.reference = o.reference as string | undefined;
   if (o.trace !== undefined) {
     const t = obj(file, 'trace', o.trace, ['generate', 'file']);
     if (typeof t.file === 'string') {

@@ -1,7 +1,7 @@
 import { openTraceSync } from './format.ts';
 import { fitSkew } from './skew.ts';
 
-/** The JSON contract of `trace info --json` (DESIGN.md). */
+/** The JSON contract of `trace info --json` (docs/design.md, Contracts). */
 export interface TraceInfo {
   packets: number;
   bytes: number;

@@ -18,8 +18,8 @@ const SYSCTL = '/proc/sys/kernel/bpf_stats_enabled';
 
 async function sketchbenchObjects(): Promise<string[]> {
   const ns = (await execa('ip', ['netns', 'list'])).stdout.split('\n').filter((l) => l.startsWith('sketchbench'));
-  const links = (await execa('ip', ['-br', 'link'])).stdout.split('\n').filter((l) => /^sb[gd]/.test(l));
-  const xdp = (await execa('bpftool', ['net', 'show'], { reject: false })).stdout.split('\n').filter((l) => /sb[gd]|sketch_xdp/.test(l));
+  const links = (await execa('ip', ['-br', 'link'])).stdout.split('\n').filter((l) => /^sb[gdh]/.test(l));
+  const xdp = (await execa('bpftool', ['net', 'show'], { reject: false })).stdout.split('\n').filter((l) => /sb[gdh]|sketch_xdp|replay_xdp/.test(l));
   const pins = existsSync('/sys/fs/bpf') ? readdirSync('/sys/fs/bpf').filter((n) => n.startsWith('sketchbench')) : [];
   return [...ns, ...links, ...xdp, ...pins];
 }
@@ -39,7 +39,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
       child.stderr!.on('data', (d) => { err += d; });
       // Wait until a measurement is really in flight: testbed up, generator sending.
       const deadline = Date.now() + 30_000;
-      while (!/throughput nitro-unrolled .* rep 1\/20/.test(err)) {
+      while (!/throughput rep 1\/20/.test(err)) {
         if (Date.now() > deadline || child.exitCode !== null) assert.fail(`run did not reach a repetition: ${err}`);
         await new Promise((r) => setTimeout(r, 50));
       }

@@ -74,7 +74,7 @@ test('10 M packets over 100 k flows in a few seconds', () => {
   assert.ok(s < 6, `took ${s.toFixed(2)} s`);
 });
 
-test('CLI: gen + info --json follows the DESIGN.md contract; bad flags exit 2', () => {
+test('CLI: gen + info --json follows the docs/design.md contract; bad flags exit 2', () => {
   const p = join(dir, 'cli.trace');
   assert.equal(cli('trace', 'gen', '--flows', '1000', '--packets', '100000', '--seed', '9', '-o', p).code, 0);
   const r = cli('trace', 'info', p, '--json', '--top', '3');

@@ -24,7 +24,7 @@ export const runFlags: Command['flags'] = [
   { name: 'dut-cpu', type: 'string', arg: 'CPU', description: 'core of the DUT veth NAPI kthread (default: 0)' },
   { name: 'gen-cpu', type: 'string', multiple: true, arg: 'CPU,...', description: 'generator cores, one thread each (default: 1)' },
   { name: 'cost-cpu', type: 'string', arg: 'CPU', description: 'core the cost replay runs on (default: 1)' },
-  { name: 'reference', type: 'string', arg: 'NAME', description: 'variant that paired ratios (cost, throughput) are taken against (default: the first named)' },
+  { name: 'reference', type: 'string', multiple: true, arg: 'NAME,...', description: 'variants that paired ratios (cost, throughput) are taken against (default: the first named)' },
   { name: 'fixed-hash-seeds', type: 'boolean', description: 'accuracy: keep the hash seeds in every repetition (default: a new draw per repetition, shared by all variants)' },
   { name: 'slowdown-rounds', type: 'string', arg: 'N', description: 'TEST ONLY: extra hash rounds per packet, to check the regression gate' },
   { name: 'quiet', type: 'boolean', description: 'no progress output' },
@@ -49,7 +49,7 @@ export function runRequestFromFlags(flags: Parameters<Command['run']>[0]): Omit<
     costCpu: int(flags, 'cost-cpu'),
     extraHashRounds: int(flags, 'slowdown-rounds', { min: 0, max: 64 }),
     fixedHashSeeds: bool(flags, 'fixed-hash-seeds') || undefined,
-    reference: str(flags, 'reference'),
+    reference: list(flags, 'reference').length ? list(flags, 'reference') : undefined,
     progress: progressMode({ quiet: bool(flags, 'quiet'), json: bool(flags, 'json') }),
   };
 }
@@ -70,7 +70,7 @@ export function mergeSuite(suite: Suite | undefined, req: ReturnType<typeof runR
     p: pick(req.p, suite.params?.p),
     durationS: pick(req.durationS, suite.throughput?.durationS),
     maxLoss: pick(req.maxLoss, suite.throughput?.maxLoss),
-    reference: pick(req.reference, suite.reference),
+    reference: pick(req.reference, suite.reference === undefined ? undefined : [suite.reference].flat()),
     // Naming variants or metrics narrows the run: the suite's sweeps would widen it again.
     sweeps: req.variants?.length || req.metrics?.length ? undefined : suite.sweeps,
     tracePath: req.tracePath ?? (suite.trace && 'file' in suite.trace ? suite.trace.file : undefined),
