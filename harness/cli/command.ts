@@ -65,11 +65,39 @@ export function str(flags: ParsedFlags, name: string): string | undefined {
   const v = flags[name];
   return typeof v === 'string' ? v : undefined;
 }
+/**
+ * Comma-separated values of a (repeatable) flag. Commas inside brackets belong to
+ * the value: `nitro[sampling=coin,maps=percpu],countmin` is two variants.
+ */
 export function list(flags: ParsedFlags, name: string): string[] {
   const v = flags[name];
   if (v === undefined || typeof v === 'boolean') return [];
   const arr = Array.isArray(v) ? v : [v];
-  return arr.flatMap((s) => s.split(',')).map((s) => s.trim()).filter(Boolean);
+  return arr.flatMap(splitOutsideBrackets).map((s) => s.trim()).filter(Boolean);
+}
+
+export function splitOutsideBrackets(s: string): string[] {
+  const out: string[] = [];
+  let depth = 0;
+  let cur = '';
+  for (const ch of s) {
+    if (ch === '[') depth++;
+    if (ch === ']') depth = Math.max(0, depth - 1);
+    if (ch === ',' && depth === 0) { out.push(cur); cur = ''; } else cur += ch;
+  }
+  out.push(cur);
+  return out;
+}
+
+/** A list of CPU numbers, each checked to be a whole number (ranges are checked against the machine later). */
+export function cpuList(flags: ParsedFlags, name: string): number[] | undefined {
+  const l = list(flags, name);
+  if (l.length === 0) return undefined;
+  return l.map((x) => {
+    const n = Number(x);
+    if (!/^\d+$/.test(x) || !Number.isInteger(n)) throw badInput(`--${name} takes CPU numbers such as 1 or 1,2; got '${x}'`);
+    return n;
+  });
 }
 export function bool(flags: ParsedFlags, name: string): boolean {
   return flags[name] === true;

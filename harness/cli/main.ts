@@ -1,4 +1,7 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { commands } from './commands/index.ts';
+import { projectRoot } from '../paths.ts';
 import { helpText, parseCommandArgs, type Command } from './command.ts';
 import { EXIT_BAD_INPUT, EXIT_FAILURE, SketchbenchError } from '../errors.ts';
 import { runCleanupHandlers } from '../cleanup.ts';
@@ -19,10 +22,18 @@ function topHelp(): string {
     "Run 'sketchbench COMMAND --help' for a command's options."].join('\n');
 }
 
+export function version(): string {
+  return JSON.parse(readFileSync(join(projectRoot, 'package.json'), 'utf8')).version;
+}
+
 export async function main(argv: string[]): Promise<number> {
   if (argv.length === 0 || argv[0] === '--help' || argv[0] === '-h' || argv[0] === 'help') {
     console.log(topHelp());
-    return argv.length === 0 ? EXIT_BAD_INPUT : 0;
+    return 0;
+  }
+  if (argv[0] === '--version' || argv[0] === '-V') {
+    console.log(`sketchbench ${version()}`);
+    return 0;
   }
   const found = findCommand(argv);
   if (!found) {

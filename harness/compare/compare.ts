@@ -6,6 +6,8 @@
  */
 import { badInput } from '../errors.ts';
 import { cellKey, mannWhitney, ratioOfMedians, summarise } from '../analyse/statistics.ts';
+import { runStatistics } from '../analyse/run-statistics.ts';
+import type { PairedRatio } from '../results/types.ts';
 import type { LoadedResults } from '../results/reader.ts';
 import type { MetricKind, Row, RowParams } from '../results/types.ts';
 import { metricInfo } from '../results/types.ts';
@@ -76,6 +78,33 @@ export interface Comparison {
   onlyInCurrent: string[];
   /** How significance was decided, for the exports (default: Mann-Whitney between two runs). */
   test?: string;
+  /**
+   * The paired ratios each run measured inside itself (variant to reference), side by
+   * side: drift-free within each run, so a ratio that moved is a sharper signal than two
+   * medians minutes apart. Shown, not gated.
+   */
+  ratioChanges?: RatioChange[];
+}
+
+export interface RatioChange {
+  variant: string;
+  reference: string;
+  metric: string;
+  baseline: Pick<PairedRatio, 'ratio' | 'ciLow' | 'ciHigh' | 'n'>;
+  current: Pick<PairedRatio, 'ratio' | 'ciLow' | 'ciHigh' | 'n'>;
+  /** The two intervals do not overlap. */
+  separated: boolean;
+}
+
+/** Main-phase paired ratios found in both runs. */
+export function ratioChanges(base: LoadedResults, cur: LoadedResults): RatioChange[] {
+  const key = (r: PairedRatio) => `${r.variant}\u0000${r.reference}\u0000${r.metric}`;
+  const b = new Map(runStatistics(base).ratios.filter((r) => r.phase === 'main').map((r) => [key(r), r]));
+  const pick = (r: PairedRatio) => ({ ratio: r.ratio, ciLow: r.ciLow, ciHigh: r.ciHigh, n: r.n });
+  return runStatistics(cur).ratios.filter((r) => r.phase === 'main' && b.has(key(r))).map((r) => {
+    const o = b.get(key(r))!;
+    return { variant: r.variant, reference: r.reference, metric: r.metric, baseline: pick(o), current: pick(r), separated: r.ciLow > o.ciHigh || r.ciHigh < o.ciLow };
+  });
 }
 
 const traces = (rows: Row[]) => [...new Set(rows.map((r) => r.trace))].sort();
@@ -149,5 +178,6 @@ export function compareResults(base: LoadedResults, cur: LoadedResults, opts: Co
     baseline: runId(base), current: runId(cur), thresholdPct, alpha, kinds, rows,
     regressions: rows.filter((r) => r.regression).length,
     onlyInBaseline: label(b, c), onlyInCurrent: label(c, b),
+    ratioChanges: ratioChanges(base, cur),
   };
 }

@@ -429,7 +429,7 @@ export class BpfObject {
     if (linkFd < 0) {
       const hint = -linkFd === 16 ? 'another XDP program is attached (run `sketchbench testbed down --all`)'
         : -linkFd === 19 ? 'no such interface in this network namespace'
-        : -linkFd === 95 ? `the driver does not support ${mode} XDP; try --xdp-mode generic` : 'see `sketchbench doctor`';
+        : -linkFd === 95 ? `the driver of this interface does not support ${mode} XDP (veth and most NICs do; see sketchbench doctor)` : 'see `sketchbench doctor`';
       throw new SketchbenchError('attach', `${this.label}: cannot attach XDP (${mode}) to ifindex ${ifindex}: errno ${-linkFd}: ${hint}`);
     }
     const link = new XdpLink(linkFd, ifindex, mode, this.label);

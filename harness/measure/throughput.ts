@@ -242,9 +242,6 @@ export const throughputMeasurement: Measurement<TputState> = {
     ctx.log(`throughput testbed ${testbed.gen.ns} -> ${testbed.dut.ns}: DUT NAPI on CPU ${ctx.cpus.dut}, generator on CPU ${ctx.cpus.gen.join(',')}`);
     return { ctx, testbed, replay, restoreStats };
   },
-  async warmup(s, v) {
-    await sample(s, v, 7, 0, 0.2);
-  },
   async measureRound(s, variants, rep, phase) {
     if (s.ctx.maxLoss === undefined) return pairedRound(s, variants, rep, phase);
     const rows: Omit<Row, 'trace'>[] = [];

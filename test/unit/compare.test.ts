@@ -84,3 +84,25 @@ test('compare: direction follows the metric (throughput down is slower, cost dow
   assert.match(markdownExporter.render(slow), /\| variant \| metric \|/);
   void gabSmallerExporter;
 });
+
+test('compare: the paired ratios of both runs are shown side by side, a moved one marked', async () => {
+  const { RunWriter } = await import('../../harness/results/writer.ts');
+  const mk = (name: string, factor: number) => {
+    const dir = join(mkdtempSync(join(tmpdir(), 'sb-cmp-')), name);
+    const w = RunWriter.open(dir, { env: { ...loadResults(fx('run-a')).env, reference: 'a' }, suite: 'paper' });
+    w.append(loadResults(fx('run-a')).rows);
+    const slices = [];
+    for (let block = 0; block < 200; block++) {
+      for (const [variant, v] of [['a', 100], ['b', 120 * factor]] as const) {
+        slices.push({ phase: 'main', variant, metric: 'cost_ns', rep: 0, block, position: 0, value: v * (1 + 0.05 * Math.sin(block)), unit: 'ns/packet', packets: 1000, params: {} });
+      }
+    }
+    w.appendSlices(slices);
+    return loadResults(dir);
+  };
+  const c = compareResults(mk('base', 1), mk('cur', 1.1));
+  const r = c.ratioChanges!.find((x) => x.variant === 'b' && x.metric === 'cost_ns')!;
+  assert.ok(Math.abs(r.baseline.ratio - 1.2) < 1e-9 && Math.abs(r.current.ratio - 1.32) < 1e-9);
+  assert.equal(r.separated, true);
+  assert.match(markdownExporter.render(c), /Paired ratios inside each run[\s\S]*\| b \| a \| cost_ns \| 1\.200 .* 1\.320 .* moved \|/);
+});

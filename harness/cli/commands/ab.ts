@@ -19,6 +19,12 @@ import { badInput, EXIT_FAILURE, EXIT_OK, SketchbenchError } from '../../errors.
 const AB_GROUPS = ['cost', 'throughput'];
 /** Paired intervals here are about +-1% (cost): a 2% threshold flags real 5% changes and not the noise (docs/measurement.md). */
 export const AB_DEFAULT_THRESHOLD = 2;
+/**
+ * Cost passes of an A/B run unless --cost-reps says otherwise: each build of a variant is
+ * paired with the other inside every block, and 10 passes put identical builds within
+ * +-0.5% here, four times inside the threshold (docs/measurement.md).
+ */
+export const AB_COST_REPS = 10;
 
 export const abFlags: Command['flags'] = [
   { name: 'base', type: 'string', arg: 'REF|DIR', description: 'the base tree: a git ref of this checkout (e.g. main, HEAD~1) or a directory holding a sketchbench tree' },
@@ -53,7 +59,8 @@ export async function runAb(flags: Parameters<Command['run']>[0]): Promise<numbe
   try {
     const tracePath = resolveTrace(req, suite, (l) => process.stderr.write(l + '\n'));
     const traceSeed = req.tracePath ? undefined : (suite?.trace && 'generate' in suite.trace ? suite.trace.generate : DEFAULT_TRACE).seed;
-    const opts = normalizeRunOptions({ ...req, metrics: typed ? metrics : AB_GROUPS, sweeps: undefined, tracePath, traceSeed, suite: `ab:${suite.name}` });
+    const costRepetitions = flags['cost-reps'] === undefined ? AB_COST_REPS : req.costRepetitions;
+    const opts = normalizeRunOptions({ ...req, costRepetitions, metrics: typed ? metrics : AB_GROUPS, sweeps: undefined, tracePath, traceSeed, suite: `ab:${suite.name}` });
     const main = opts.phases[0];
     const onlyInCurrent: string[] = [];
     const paired: VariantSpec[] = [];

@@ -1,5 +1,5 @@
 import type { Command } from '../command.ts';
-import { bool, int, list, num, str } from '../command.ts';
+import { bool, cpuList, int, list, num, str } from '../command.ts';
 import { normalizeRunOptions, type RunRequest } from '../../run/options.ts';
 import { runPlan } from '../../run/runner.ts';
 import { printSummary } from '../../run/summary.ts';
@@ -45,7 +45,7 @@ export function runRequestFromFlags(flags: Parameters<Command['run']>[0]): Omit<
     durationS: num(flags, 'duration'),
     maxLoss: num(flags, 'max-loss'),
     dutCpu: int(flags, 'dut-cpu'),
-    genCpus: list(flags, 'gen-cpu').length ? list(flags, 'gen-cpu').map(Number) : undefined,
+    genCpus: cpuList(flags, 'gen-cpu'),
     costCpu: int(flags, 'cost-cpu'),
     extraHashRounds: int(flags, 'slowdown-rounds', { min: 0, max: 64 }),
     fixedHashSeeds: bool(flags, 'fixed-hash-seeds') || undefined,

@@ -26,6 +26,13 @@ export const markdownExporter: Exporter = {
           `${r.changePct >= 0 ? '+' : ''}${r.changePct.toFixed(1)}% | ${r.p.toFixed(4)} | ${ICON[r.verdict]} |`;
       }),
     ];
+    const moved = (c.ratioChanges ?? []).filter((r) => r.metric !== 'throughput_pps');
+    if (moved.length) {
+      const f = (x: number) => x.toFixed(3);
+      lines.push('', '#### Paired ratios inside each run (drift-free; shown, not gated)', '',
+        '| variant | reference | metric | baseline [95% CI] | current [95% CI] | |', '|---|---|---|---:|---:|---|',
+        ...moved.map((r) => `| ${r.variant} | ${r.reference} | ${r.metric} | ${f(r.baseline.ratio)} [${f(r.baseline.ciLow)}, ${f(r.baseline.ciHigh)}] | ${f(r.current.ratio)} [${f(r.current.ciLow)}, ${f(r.current.ciHigh)}] | ${r.separated ? 'moved' : ''} |`));
+    }
     if (c.onlyInBaseline.length) lines.push('', `Only in baseline: ${c.onlyInBaseline.join('; ')}`);
     if (c.onlyInCurrent.length) lines.push('', `Only in current: ${c.onlyInCurrent.join('; ')}`);
     return lines.join('\n') + '\n';
