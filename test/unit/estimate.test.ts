@@ -98,14 +98,17 @@ test('topK orders largest first, ties to the smaller id, and clamps k', () => {
   assert.deepEqual([...topK(big, 250)], ref);
 });
 
-test('1M flows x 4 rows estimate within a few seconds', () => {
+// Its speed is a benchmark (npm run bench:userspace), not a test: here, that a million
+// flows come out whole and each equals the estimate of its own cells.
+test('1M flows x 4 rows: one estimate per flow, each the median of its own cells', () => {
   const n = 1_000_000;
   const keys = new Uint8Array(n * 40);
   for (let i = 0; i < n; i++) { keys[40 * i] = i & 255; keys[40 * i + 1] = (i >> 8) & 255; keys[40 * i + 2] = i >> 16; }
   const counters = new Int32Array(4 * 512).map((_, i) => i);
-  const t = performance.now();
-  const est = estimateAll(resolveVariant('countsketch'), defaultParams(), counters, keys);
-  const ms = performance.now() - t;
+  const variant = resolveVariant('countsketch');
+  const est = estimateAll(variant, defaultParams(), counters, keys);
   assert.equal(est.length, n);
-  assert.ok(ms < 4000, `took ${ms.toFixed(0)} ms`);
+  for (const i of [0, 1, 65_537, n - 1]) {
+    assert.equal(est[i], estimateAll(variant, defaultParams(), counters, keys.subarray(40 * i, 40 * i + 40))[0]);
+  }
 });

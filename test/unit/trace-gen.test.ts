@@ -67,11 +67,15 @@ test('addresses come from 198.18.0.0/15 and 2001:db8::/32, or the prefixes given
   t.close();
 });
 
-test('10 M packets over 100 k flows in a few seconds', () => {
-  const t0 = performance.now();
-  generateTrace(join(dir, 'big.trace'), { ...GEN_DEFAULTS, flows: 100_000, packets: 10_000_000 });
-  const s = (performance.now() - t0) / 1000;
-  assert.ok(s < 6, `took ${s.toFixed(2)} s`);
+// Generation speed is a benchmark (bench:userspace), not a test: here, that a large trace comes out whole.
+test('2 M packets over 100 k flows: counts add up, ranked flows', () => {
+  const path = join(dir, 'big.trace');
+  generateTrace(path, { ...GEN_DEFAULTS, flows: 100_000, packets: 2_000_000 });
+  const t = openTraceSync(path);
+  assert.equal(t.header.packetCount, 2_000_000);
+  assert.equal(t.flows.reduce((n, f) => n + f.packets, 0), 2_000_000);
+  assert.ok(t.flows[0].packets >= t.flows[t.flows.length - 1].packets, 'flow ids follow rank order');
+  t.close();
 });
 
 test('CLI: gen + info --json follows the docs/design.md contract; bad flags exit 2', () => {
