@@ -37,6 +37,10 @@ export function colourScale(variants: string[]): { domain: string[]; range: stri
 /** Order variants for display: baselines, classic sketches, then the nitro drill-down, then the rest. */
 const ORDER = Object.keys(VARIANT_COLOURS);
 export function sortVariants(variants: Iterable<string>): string[] {
-  const rank = (v: string) => (ORDER.includes(v) ? ORDER.indexOf(v) : ORDER.length);
+  // An A/B run's base build (name@base) sorts next to its variant.
+  const rank = (v: string) => {
+    const name = v.replace(/@base$/, '');
+    return ORDER.includes(name) ? ORDER.indexOf(name) : ORDER.length;
+  };
   return [...new Set(variants)].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
 }

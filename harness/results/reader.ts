@@ -52,52 +52,49 @@ function readText(path: string): string {
   }
 }
 
-function parseSlices(path: string, warnings: string[]): SliceRow[] {
-  if (!existsSync(path)) return [];
-  const out: SliceRow[] = [];
+/**
+ * The JSON values of a .jsonl file, each checked by `validate`. A run killed mid-append
+ * leaves a partial last line; everything before it is good, so that line is dropped
+ * with a warning and any other bad line is an error naming file and line.
+ */
+function parseJsonLines<T>(path: string, warnings: string[], validate: (v: unknown, where: string) => T): T[] {
   const lines = readText(path).split('\n');
-  lines.forEach((line, i) => {
-    if (line.trim() === '') return;
-    let v: Record<string, unknown>;
-    try {
-      v = JSON.parse(line);
-    } catch (err) {
-      if (i === lines.length - 1) {
-        warnings.push(`${path}:${i + 1}: ignored a truncated last line (the run was interrupted while writing)`);
-        return;
-      }
-      throw badInput(`${path}:${i + 1}: not valid JSON (${(err as Error).message})`, err);
-    }
-    for (const k of ['phase', 'variant', 'metric', 'unit'] as const) {
-      if (typeof v[k] !== 'string') throw badInput(`${path}:${i + 1}: '${k}' must be a string, got ${describeValue(v[k])}`);
-    }
-    for (const k of ['rep', 'block', 'value', 'packets'] as const) {
-      if (typeof v[k] !== 'number' || !Number.isFinite(v[k])) throw badInput(`${path}:${i + 1}: '${k}' must be a finite number, got ${describeValue(v[k])}`);
-    }
-    out.push(v as unknown as SliceRow);
-  });
-  return out;
-}
-
-function parseJsonl(path: string, warnings: string[]): Row[] {
-  const lines = readText(path).split('\n');
-  const rows: Row[] = [];
+  const out: T[] = [];
   lines.forEach((line, i) => {
     if (line.trim() === '') return;
     let v: unknown;
     try {
       v = JSON.parse(line);
     } catch (err) {
-      // A run killed mid-append leaves a partial last line; everything before it is good.
       if (i === lines.length - 1) {
         warnings.push(`${path}:${i + 1}: ignored a truncated last line (the run was interrupted while writing)`);
         return;
       }
       throw badInput(`${path}:${i + 1}: not valid JSON (${(err as Error).message})`, err);
     }
-    rows.push(validateRow(v, `${path}:${i + 1}`));
+    out.push(validate(v, `${path}:${i + 1}`));
   });
-  return rows;
+  return out;
+}
+
+function validateSlice(v: unknown, where: string): SliceRow {
+  if (!v || typeof v !== 'object' || Array.isArray(v)) throw badInput(`${where}: a slice must be an object, got ${describeValue(v)}`);
+  const o = v as Record<string, unknown>;
+  for (const k of ['phase', 'variant', 'metric', 'unit'] as const) {
+    if (typeof o[k] !== 'string') throw badInput(`${where}: '${k}' must be a string, got ${describeValue(o[k])}`);
+  }
+  for (const k of ['rep', 'block', 'value', 'packets'] as const) {
+    if (typeof o[k] !== 'number' || !Number.isFinite(o[k])) throw badInput(`${where}: '${k}' must be a finite number, got ${describeValue(o[k])}`);
+  }
+  return o as unknown as SliceRow;
+}
+
+function parseSlices(path: string, warnings: string[]): SliceRow[] {
+  return existsSync(path) ? parseJsonLines(path, warnings, validateSlice) : [];
+}
+
+function parseJsonl(path: string, warnings: string[]): Row[] {
+  return parseJsonLines(path, warnings, validateRow);
 }
 
 function unknownEnv(suite: string): Env {

@@ -6,7 +6,7 @@
  */
 import type { FigureModule, FigureSpec } from './figure.ts';
 import { fmt, VL_SCHEMA } from './figure.ts';
-import { colourScale } from '../palette.ts';
+import { colourScale, sortVariants } from '../palette.ts';
 import { PLOT_WIDTH, VL_CONFIG } from '../style.ts';
 import type { PairedRatio } from '../../results/types.ts';
 
@@ -28,10 +28,12 @@ export function headline(ratios: PairedRatio[]): string | undefined {
 }
 
 function panel(ratios: PairedRatio[], metric: string, title: string): FigureSpec | undefined {
-  const rows = ratios.filter((r) => r.phase === 'main' && r.metric === metric && Number.isFinite(r.ratio));
-  if (rows.length === 0) return undefined;
+  const all = ratios.filter((r) => r.phase === 'main' && r.metric === metric && Number.isFinite(r.ratio));
+  if (all.length === 0) return undefined;
+  const reference = all[0].reference;
+  const order = sortVariants(all.filter((r) => r.reference === reference).map((r) => r.variant));
+  const rows = order.map((v) => all.find((r) => r.variant === v && r.reference === reference)!);
   const variants = rows.map((r) => r.variant);
-  const reference = rows[0].reference;
   const y = { field: 'variant', type: 'nominal', sort: variants, title: null };
   const spec = {
     $schema: VL_SCHEMA,
