@@ -1,4 +1,4 @@
-import { closeSync, fsyncSync, openSync, renameSync, rmSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { badInput } from '../errors.ts';
@@ -17,6 +17,8 @@ export class AtomicFile {
     this.path = path;
     this.tmpPath = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
     try {
+      // `-o traces/x.trace` in a fresh clone: the folder is ours to make.
+      mkdirSync(dirname(path), { recursive: true });
       this.fd = openSync(this.tmpPath, 'w');
     } catch (err) {
       throw badInput(`${path}: cannot create output: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, err);

@@ -96,3 +96,10 @@ test('CLI: gen + info --json follows the docs/design.md contract; bad flags exit
     assert.equal(b.stderr.trim().split('\n').length, 1);
   }
 });
+
+test('CLI: gen makes the output folder when it does not exist yet (a fresh clone has no traces/)', () => {
+  const out = join(dir, 'fresh', 'traces', 'z.trace');
+  const r = cli('trace', 'gen', '--flows', '100', '--packets', '1000', '-o', out);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(openTraceSync(out).header.packetCount, 1000);
+});
