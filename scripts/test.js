@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm test`: install missing system packages, then run every test file with
+// `npm test` (after `sketchbench setup --test`): run every test file with
 // node's test runner. Kernel tests must run here: a skipped kernel test on a
 // machine that can run eBPF fails the run (CI must prove the eBPF paths ran).
 import { readdirSync, statSync } from 'node:fs';
@@ -9,8 +9,13 @@ import { register } from 'tsx/esm/api';
 
 register();
 const root = new URL('..', import.meta.url).pathname;
-const { ensureSystemPackages } = await import('../harness/system/packages.ts');
-await ensureSystemPackages({ includeTestOnly: true });
+const { requireSystemPackages } = await import('../harness/system/packages.ts');
+try {
+  requireSystemPackages({ includeTestOnly: true });
+} catch (err) {
+  console.error(`npm test: ${err.message}`);
+  process.exit(2);
+}
 
 function find(dir) {
   return readdirSync(dir).flatMap((name) => {

@@ -12,6 +12,8 @@ export interface FlagSpec {
   arg?: string;
   description: string;
   default?: string | boolean;
+  /** Parsed but left out of --help: test-only switches. */
+  hidden?: boolean;
 }
 
 export type ParsedFlags = Record<string, string | boolean | string[] | undefined>;
@@ -49,7 +51,7 @@ export function parseCommandArgs(cmd: Command, argv: string[]): { flags: ParsedF
 export function helpText(cmd: Command): string {
   const usage = `usage: sketchbench ${cmd.path.join(' ')}${cmd.positionals?.length ? ' ' + cmd.positionals.join(' ') : ''} [options]`;
   const lines = [usage, '', cmd.summary, '', 'options:'];
-  const flags = [...cmd.flags, { name: 'help', type: 'boolean', short: 'h', description: 'show this help' } as FlagSpec];
+  const flags = [...cmd.flags.filter((f) => !f.hidden), { name: 'help', type: 'boolean', short: 'h', description: 'show this help' } as FlagSpec];
   const left = flags.map((f) => `${f.short ? `-${f.short}, ` : '    '}--${f.name}${f.type === 'string' ? ` ${f.arg ?? 'VALUE'}` : ''}`);
   const width = Math.max(...left.map((l) => l.length)) + 2;
   flags.forEach((f, i) => {

@@ -40,6 +40,14 @@ export function isRoot(): boolean {
   return process.getuid?.() === 0;
 }
 
+/** Fail with the command that installs what is missing: only `sketchbench setup` installs. */
+export function requireSystemPackages(opts: { includeTestOnly?: boolean } = {}): void {
+  const missing = missingPackages({ includeTestOnly: opts.includeTestOnly ?? false });
+  if (missing.length === 0) return;
+  const names = [...new Set(missing.map((p) => p.pkg))];
+  throw new SketchbenchError('system', `missing system packages: ${names.join(', ')}; run 'npx sketchbench setup' (as root) or apt-get install -y --no-install-recommends ${names.join(' ')}`);
+}
+
 /** Install what is missing (root), or fail with the command to run. */
 export async function ensureSystemPackages(opts: { includeTestOnly?: boolean; log?: (s: string) => void } = {}): Promise<void> {
   const missing = missingPackages({ includeTestOnly: opts.includeTestOnly ?? false });

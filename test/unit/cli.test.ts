@@ -36,3 +36,33 @@ test('--gen-cpu takes CPU numbers and names itself when given something else', (
   assert.equal(r.status, 2);
   assert.match(r.stderr, /--gen-cpu takes CPU numbers/);
 });
+
+test('list: variants, switches, suites and metrics, as text and JSON', () => {
+  const all = JSON.parse(cli(['list', '--json']).stdout);
+  assert.deepEqual(Object.keys(all), ['variants', 'switches', 'suites', 'metrics']);
+  assert.ok(all.variants.some((v: { name: string; family: string }) => v.name === 'nitro-unrolled' && v.family === 'nitro'));
+  assert.ok(all.switches.some((s: { family: string; switch: string }) => s.family === 'nitro' && s.switch === 'sampling'));
+  assert.deepEqual(all.suites.map((s: { name: string }) => s.name), ['default', 'quick']);
+  assert.ok(all.metrics.some((m: { name: string; better: string }) => m.name === 'cost_ns' && m.better === 'lower'));
+  const text = cli(['list', 'variants']);
+  assert.equal(text.status, 0);
+  assert.match(text.stdout, /^baseline-drop\s+baseline-drop$/m);
+  const bad = cli(['list', 'flavours']);
+  assert.equal(bad.status, 2);
+  assert.match(bad.stderr, /not one of variants, switches, suites, metrics/);
+});
+
+test('setup --check lists nothing missing after setup (npm test runs setup first)', () => {
+  const r = cli(['setup', '--check', '--test']);
+  assert.equal(r.status, 0, r.stdout);
+  assert.equal(r.stdout, '');
+});
+
+test('test-only flags stay out of the help; build checks sketch parameters before compiling', () => {
+  const help = cli(['run', '--help']).stdout;
+  assert.match(help, /--reference/);
+  assert.doesNotMatch(help, /slowdown/);
+  const r = cli(['build', '--variant', 'countmin', '--columns', '1000']);
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /columns must be a power of two/);
+});

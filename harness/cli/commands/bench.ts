@@ -5,7 +5,7 @@ import { runFlags, runSuiteOrFlags } from './run.ts';
 import { printSummary } from '../../run/summary.ts';
 import { writeReport } from '../../report/index.ts';
 import { reportsDir } from '../../paths.ts';
-import { ensureSystemPackages } from '../../system/packages.ts';
+import { requireSystemPackages } from '../../system/packages.ts';
 
 /** `npm run bench`: the default suite, then its report. */
 export const benchCommand: Command = {
@@ -13,7 +13,7 @@ export const benchCommand: Command = {
   summary: 'run a suite (default: the built-in default suite), then render its report and print where it is',
   flags: runFlags.map((f) => (f.name === 'suite' ? { ...f, default: 'default' } : f)),
   async run(flags) {
-    await ensureSystemPackages();
+    requireSystemPackages();
     const t0 = Date.now();
     const { outDir, results } = await runSuiteOrFlags(flags);
     if (!bool(flags, 'quiet')) printSummary(results, { json: bool(flags, 'json') });

@@ -1,6 +1,6 @@
 import type { Command } from '../command.ts';
-import { bool, list } from '../command.ts';
-import { allCombinations, defaultParams, loadManifest, resolveVariant, variantNames, type ResolvedVariant } from '../../build/manifest.ts';
+import { bool, int, list, num } from '../command.ts';
+import { allCombinations, defaultParams, loadManifest, resolveVariant, validateParams, variantNames, type ResolvedVariant } from '../../build/manifest.ts';
 import { LoadedVariant } from '../../build/load-variant.ts';
 import { SketchbenchError } from '../../errors.ts';
 
@@ -24,11 +24,17 @@ export const buildCommand: Command = {
   flags: [
     { name: 'variant', type: 'string', multiple: true, arg: 'NAME', description: 'a named variant or family[switch=value,...]; default: every named variant' },
     { name: 'all-combinations', type: 'boolean', description: 'also every switch combination of every family' },
+    { name: 'rows', type: 'string', arg: 'N', description: 'sketch rows (default: 4)' },
+    { name: 'columns', type: 'string', arg: 'N', description: 'sketch columns, a power of two (default: 512)' },
+    { name: 'p', type: 'string', arg: 'P', description: 'NitroSketch update probability, 0 < p <= 1 (default: 0.0625)' },
     { name: 'json', type: 'boolean', description: 'print [{variant, switches, verifiedInsns, xlatedBytes, jitedBytes, mapBytes, loadMs}]' },
   ],
   async run(flags) {
     const variants = variantsToBuild(list(flags, 'variant'), bool(flags, 'all-combinations'));
-    const params = defaultParams();
+    const d = defaultParams();
+    const params = { ...d, rows: int(flags, 'rows', { min: 1, max: 64 }) ?? d.rows, columns: int(flags, 'columns', { min: 1, max: 1 << 24 }) ?? d.columns, p: num(flags, 'p') ?? d.p };
+    // Checked for every variant before the first one is compiled or loaded.
+    for (const v of variants) validateParams(params, v);
     const out: Record<string, unknown>[] = [];
     const failures: string[] = [];
     for (const v of variants) {

@@ -5,7 +5,7 @@ import { runFlags, runSuiteOrFlags } from './run.ts';
 import { compareFlags, runCompare } from './compare.ts';
 import { printSummary } from '../../run/summary.ts';
 import { badInput, EXIT_OK } from '../../errors.ts';
-import { ensureSystemPackages } from '../../system/packages.ts';
+import { requireSystemPackages } from '../../system/packages.ts';
 import { abFlags, runAb } from './ab.ts';
 
 /**
@@ -27,14 +27,14 @@ export const ciCommand: Command = {
   async run(flags) {
     const base = str(flags, 'base') ?? process.env.SKETCHBENCH_BASE;
     if (base) {
-      await ensureSystemPackages();
+      requireSystemPackages();
       const known = new Set(abFlags.map((f) => f.name));
       const abOnly = Object.fromEntries(Object.entries(flags).filter(([k]) => known.has(k)));
       return runAb({ ...abOnly, base });
     }
     const baseline = str(flags, 'baseline') ?? process.env.SKETCHBENCH_BASELINE;
     if (baseline && !existsSync(baseline)) throw badInput(`baseline ${baseline} does not exist; give a run folder from an earlier 'sketchbench run' or 'ci'`);
-    await ensureSystemPackages();
+    requireSystemPackages();
     const { outDir, results } = await runSuiteOrFlags(flags);
     if (!bool(flags, 'quiet')) printSummary(results);
     if (!baseline) {

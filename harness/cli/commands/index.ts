@@ -13,8 +13,12 @@ import { traceInfoCommand } from './trace-info.ts';
 import { reportCommand } from './report.ts';
 import { compareCommand } from './compare.ts';
 import { abCommand } from './ab.ts';
+import { setupCommand } from './setup.ts';
+import { listCommand } from './list.ts';
 /** The one table of subcommands. Each command lives in its own file. */
 export const commands: Command[] = [
+  setupCommand,
+  listCommand,
   doctorCommand,
   buildCommand,
   runCommand,

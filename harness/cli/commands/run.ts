@@ -26,7 +26,7 @@ export const runFlags: Command['flags'] = [
   { name: 'cost-cpu', type: 'string', arg: 'CPU', description: 'core the cost replay runs on (default: 1)' },
   { name: 'reference', type: 'string', multiple: true, arg: 'NAME,...', description: 'variants that paired ratios (cost, throughput) are taken against (default: the first named)' },
   { name: 'fixed-hash-seeds', type: 'boolean', description: 'accuracy: keep the hash seeds in every repetition (default: a new draw per repetition, shared by all variants)' },
-  { name: 'slowdown-rounds', type: 'string', arg: 'N', description: 'TEST ONLY: extra hash rounds per packet, to check the regression gate' },
+  { name: 'slowdown-rounds', type: 'string', arg: 'N', description: 'extra hash rounds per packet, to check the regression gate (tests only)', hidden: true },
   { name: 'quiet', type: 'boolean', description: 'no progress output' },
   { name: 'json', type: 'boolean', description: 'progress as JSON lines on stderr, the summary as JSON on stdout' },
 ];
