@@ -12,8 +12,8 @@
  */
 import { estimateRatio, blockRatios, holmAdjust, signTestAbove } from '../analyse/paired.ts';
 import { summarise } from '../analyse/statistics.ts';
-import type { Row, SliceRow } from '../results/types.ts';
-import { metricInfo } from '../results/types.ts';
+import type { Row, SliceRow } from '../types/results.ts';
+import { metricInfo } from '../types/results.ts';
 import type { Comparison, ComparisonRow, RunId, SideStats } from '../compare/compare.ts';
 
 export const BASE_SUFFIX = '@base';

@@ -13,8 +13,8 @@
  * many cells are tested at once.
  */
 import { binomialCdfHalf, medianCi, quantileSorted } from './statistics.ts';
-import type { PairedRatio, SliceRow } from '../results/types.ts';
-import { paramsKey } from '../results/types.ts';
+import type { PairedRatio, SliceRow } from '../types/results.ts';
+import { paramsKey } from '../types/results.ts';
 
 /** Identity of a measured configuration: variant name plus params (sweeps load one name with several params). */
 export function sliceCellKey(s: Pick<SliceRow, 'variant' | 'params'>): string {

@@ -4,7 +4,7 @@
  */
 import { summarise } from './statistics.ts';
 import { pairedRatios } from './paired.ts';
-import type { Env, PairedRatio, Row, SliceRow, SummaryRow } from '../results/types.ts';
+import type { Env, PairedRatio, Row, SliceRow, SummaryRow } from '../types/results.ts';
 
 export interface RunStatistics {
   summary: SummaryRow[];

@@ -5,8 +5,8 @@
  * everything here is rank- or resampling-based rather than assuming normality.
  */
 import * as ss from 'simple-statistics';
-import type { CiMethod, Row, SummaryRow } from '../results/types.ts';
-import { paramsKey } from '../results/types.ts';
+import type { CiMethod, Row, SummaryRow } from '../types/results.ts';
+import { paramsKey } from '../types/results.ts';
 
 /** Seed of every resampling in the harness: the same rows always give the same intervals. */
 export const DEFAULT_SEED = 0x5eed;

@@ -14,7 +14,7 @@ import { flowKeys } from '../sketch/flow-keys.ts';
 import { fasthash64Parts, seedHalves } from '../sketch/hash.ts';
 import { flowCells, estimateFromCells } from '../sketch/estimate.ts';
 import { simulateFromCells } from '../sketch/model.ts';
-import { accuracyMetrics } from '../analyse/accuracy.ts';
+import { accuracyMetrics } from '../sketch/accuracy.ts';
 import { defaultParams, resolveVariant } from '../build/manifest.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'sb-ubench-'));

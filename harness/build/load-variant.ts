@@ -4,10 +4,10 @@
  * before anything reaches the kernel.
  */
 import { BpfObject } from '../kernel/bpf-object.ts';
-import { encodeSketchCfg, decodeSketchStats, GEO_TABLE_SIZE, type Action, type SketchStats } from '../kernel/layout.ts';
+import { encodeSketchCfg, decodeSketchStats, type Action, type SketchStats } from '../kernel/layout.ts';
 import { compileVariant } from './compile.ts';
 import { validateParams, type ResolvedVariant, type SketchParams } from './manifest.ts';
-import { Xoshiro128 } from '../trace/prng.ts';
+import { geometricTable } from './geometric.ts';
 
 export const SKETCH_PROG = 'sketch_xdp';
 
@@ -24,20 +24,6 @@ export interface ProgramMetrics {
   jitedBytes: number;
   mapBytes: number;
   loadMs: number;
-}
-
-/** Draws of Geometric(p) on {0,1,2,...}: failures before the first success. */
-export function geometricTable(p: number, seed: number, size = GEO_TABLE_SIZE): Uint32Array {
-  const t = new Uint32Array(size);
-  if (p >= 1) return t;
-  const rng = new Xoshiro128(seed);
-  const denom = Math.log1p(-p);
-  for (let i = 0; i < size; i++) {
-    // 1 - u is in (0, 1]: log never sees 0.
-    const u = 1 - rng.float();
-    t[i] = Math.min(0xffffffff, Math.floor(Math.log(u) / denom));
-  }
-  return t;
 }
 
 export class LoadedVariant {

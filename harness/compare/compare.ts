@@ -7,10 +7,10 @@
 import { badInput } from '../errors.ts';
 import { cellKey, mannWhitney, ratioOfMedians, summarise } from '../analyse/statistics.ts';
 import { runStatistics } from '../analyse/run-statistics.ts';
-import type { PairedRatio } from '../results/types.ts';
+import type { PairedRatio } from '../types/results.ts';
 import type { LoadedResults } from '../results/reader.ts';
-import type { MetricKind, Row, RowParams } from '../results/types.ts';
-import { metricInfo } from '../results/types.ts';
+import type { MetricKind, Row, RowParams } from '../types/results.ts';
+import { metricInfo } from '../types/results.ts';
 import { sortVariants } from '../report/palette.ts';
 
 export type Verdict = 'faster' | 'slower' | 'better' | 'worse' | 'unchanged';

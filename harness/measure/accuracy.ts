@@ -17,12 +17,12 @@ import { replayObject } from '../build/support-objects.ts';
 import { truthOf } from '../trace/format.ts';
 import { flowKeys } from '../sketch/flow-keys.ts';
 import { flowCells, estimateFromCells, type FlowCells } from '../sketch/estimate.ts';
-import { accuracyMetrics, estimatesCsvRows, ESTIMATES_CSV_COLUMNS } from '../analyse/accuracy.ts';
-import { metricInfo } from '../results/types.ts';
+import { accuracyMetrics, estimatesCsvRows, ESTIMATES_CSV_COLUMNS } from '../sketch/accuracy.ts';
+import { metricInfo } from '../types/results.ts';
 import { SketchbenchError } from '../errors.ts';
 import { LoadedVariant } from '../build/load-variant.ts';
 import { seedsForRep } from '../sketch/seeds.ts';
-import type { Row } from '../results/types.ts';
+import type { Row } from '../types/results.ts';
 
 export const ESTIMATES_CSV = 'estimates.csv';
 

@@ -26,7 +26,7 @@ import { replayInputOf } from '../traffic/trace-input.ts';
 import { replayObject } from '../build/support-objects.ts';
 import { pinThisThread, unpinThisThread } from '../kernel/affinity.ts';
 import type { LoadedVariant } from '../build/load-variant.ts';
-import type { Row, SliceRow } from '../results/types.ts';
+import type { Row, SliceRow } from '../types/results.ts';
 import { SketchbenchError } from '../errors.ts';
 import { holdInXdpDispatcher, type DispatcherHold } from './dispatcher-hold.ts';
 

@@ -29,7 +29,7 @@ import { readFileSync } from 'node:fs';
 import type { Measurement, MeasureContext, RoundResult } from './types.ts';
 import { rowParams } from './types.ts';
 import { blockOrders } from './blocks.ts';
-import type { Row, SliceRow } from '../results/types.ts';
+import type { Row, SliceRow } from '../types/results.ts';
 import { Replay, REPLAY_PROG } from '../traffic/replay.ts';
 import { replayInputOf } from '../traffic/trace-input.ts';
 import { XdpLiveGenerator } from '../traffic/xdp-live.ts';

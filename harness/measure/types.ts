@@ -3,7 +3,7 @@
  * setup once per run, measure one (variant, repetition), teardown. Suites and
  * sweeps are data that choose measurements; they never contain code.
  */
-import type { Row, SliceRow } from '../results/types.ts';
+import type { Row, SliceRow } from '../types/results.ts';
 import type { LoadedVariant } from '../build/load-variant.ts';
 import type { Trace } from '../trace/format.ts';
 

@@ -2,8 +2,8 @@
  * index.html: one self-contained page (inline SVG figures and CSS, no scripts, no web
  * fonts) so it can be mailed, archived or opened offline and still show everything.
  */
-import type { Env, PairedRatio, SummaryRow } from '../results/types.ts';
-import { metricInfo } from '../results/types.ts';
+import type { Env, PairedRatio, SummaryRow } from '../types/results.ts';
+import { metricInfo } from '../types/results.ts';
 import { sortVariants, variantColour } from './palette.ts';
 import { outlierWarning } from '../analyse/statistics.ts';
 

@@ -2,8 +2,8 @@
  * Picks what a figure shows from summary rows: the "main" configuration of each variant
  * and any parameter sweeps. Figures never reach back to rows they were not given.
  */
-import type { RowParams, SummaryRow } from '../results/types.ts';
-import { paramsKey } from '../results/types.ts';
+import type { RowParams, SummaryRow } from '../types/results.ts';
+import { paramsKey } from '../types/results.ts';
 import { sortVariants } from './palette.ts';
 
 /**

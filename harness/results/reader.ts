@@ -5,7 +5,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { badInput } from '../errors.ts';
-import { RESULTS_SCHEMA_VERSION, type Env, type Row, type SliceRow } from './types.ts';
+import { RESULTS_SCHEMA_VERSION, type Env, type Row, type SliceRow } from '../types/results.ts';
 import { RESULTS_JSON, RESULTS_JSONL, SLICES_JSONL } from './writer.ts';
 
 /**

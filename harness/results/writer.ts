@@ -18,7 +18,7 @@ import { appendFileSync, existsSync, mkdirSync, renameSync, writeFileSync } from
 import { join } from 'node:path';
 import { stringify } from 'csv-stringify/sync';
 import { badInput } from '../errors.ts';
-import { RESULTS_SCHEMA_VERSION, type Env, type PairedRatio, type ResultsFile, type Row, type SliceRow, type SummaryRow } from './types.ts';
+import { RESULTS_SCHEMA_VERSION, type Env, type PairedRatio, type ResultsFile, type Row, type SliceRow, type SummaryRow } from '../types/results.ts';
 
 export const RESULTS_JSONL = 'results.jsonl';
 export const SLICES_JSONL = 'slices.jsonl';

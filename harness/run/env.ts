@@ -1,7 +1,7 @@
 /** What a run records about the machine and software it ran on. */
 import { cpus, release } from 'node:os';
 import { execa } from 'execa';
-import type { Env } from '../results/types.ts';
+import type { Env } from '../types/results.ts';
 import { libbpfVersion } from '../kernel/libbpf.ts';
 import { projectRoot } from '../paths.ts';
 

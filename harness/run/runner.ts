@@ -13,7 +13,7 @@ import { MEASUREMENTS } from '../measure/index.ts';
 import type { MeasureContext } from '../measure/types.ts';
 import { RunWriter } from '../results/writer.ts';
 import { runStatistics } from '../analyse/run-statistics.ts';
-import type { ResultsFile } from '../results/types.ts';
+import type { ResultsFile } from '../types/results.ts';
 import { cleanLeftovers } from '../testbed/leftovers.ts';
 import { Progress } from './progress.ts';
 import { collectEnv } from './env.ts';

@@ -1,5 +1,5 @@
 /** The summary printed at the end of a run: median and 95% CI per variant and metric, then the paired ratios. */
-import type { PairedRatio, ResultsFile } from '../results/types.ts';
+import type { PairedRatio, ResultsFile } from '../types/results.ts';
 import { formatValue } from './format.ts';
 
 const RATIO_VERBS: Record<string, string> = {

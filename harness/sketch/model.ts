@@ -17,11 +17,11 @@
  * - coin: bpf_get_prandom_u32 cannot be reproduced, so the model draws its coins from
  *   a seeded xoshiro128** against the kernel's own threshold (pThreshold); only the
  *   distributions of kernel and model estimates can be compared (see
- *   harness/analyse/accuracy.ts, compareEstimateDistributions).
+ *   harness/sketch/accuracy.ts, compareEstimateDistributions).
  */
 import { badInput } from '../errors.ts';
 import type { ResolvedVariant, SketchParams } from '../build/manifest.ts';
-import { geometricTable } from '../build/load-variant.ts';
+import { geometricTable } from '../build/geometric.ts';
 import { pThreshold } from '../kernel/layout.ts';
 import { Xoshiro128 } from '../trace/prng.ts';
 import { estimateFromCells, estimatorOf, flowCells, type FlowCells } from './estimate.ts';

@@ -11,7 +11,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { registerCleanup } from '../cleanup.ts';
 import { SketchbenchError, badInput } from '../errors.ts';
-import { updateRunState } from '../testbed/state.ts';
+import { updateRunState } from './run-state.ts';
 
 const NAME_RE = /^[a-z0-9_]+(\.[a-zA-Z0-9_-]+)+$/;
 

@@ -13,7 +13,7 @@ import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { getSysctl, writeSysctl } from '../system/sysctl.ts';
 import { sh } from './exec.ts';
-import { PIN_PREFIX, PIN_ROOT, isAlive, readAllStates, writeState, type RunState, type TestbedRecord } from './state.ts';
+import { PIN_PREFIX, PIN_ROOT, isAlive, readAllStates, writeState, type RunState, type TestbedRecord } from '../system/run-state.ts';
 import { NETNS_PREFIX, removeTestbedObjects, testbedNames } from './testbed.ts';
 
 export type Owner = 'live' | 'kept' | 'dead' | 'none';

@@ -39,7 +39,7 @@ import { registerCleanup } from '../cleanup.ts';
 import { SketchbenchError, badInput } from '../errors.ts';
 import { nsExec, sh, type ExecResult } from './exec.ts';
 import { enableThreadedNapi, findNapiThreads, pinNapiThreads, type NapiThread } from './napi.ts';
-import { keepTestbed, keptRunId, newId, statePath, updateRunState, type TestbedRecord } from './state.ts';
+import { keepTestbed, keptRunId, newId, statePath, updateRunState, type TestbedRecord } from '../system/run-state.ts';
 
 export interface TestbedOptions {
   /** tx and rx queues on each veth end: one per generator thread. Default 1, at most 64. */

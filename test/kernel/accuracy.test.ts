@@ -20,7 +20,7 @@ import { pinThisThread, unpinThisThread } from '../../harness/kernel/affinity.ts
 import { flowKeys } from '../../harness/sketch/flow-keys.ts';
 import { flowCells, estimateFromCells, topK } from '../../harness/sketch/estimate.ts';
 import { simulateFromCells } from '../../harness/sketch/model.ts';
-import { compareEstimateDistributions } from '../../harness/analyse/accuracy.ts';
+import { compareEstimateDistributions } from '../../harness/sketch/accuracy.ts';
 
 function withTrace(fn: (trace: Trace, replay: Replay) => Promise<void>): Promise<void> {
   return (async () => {

@@ -8,7 +8,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { execa } from 'execa';
 import { cleanLeftovers, findLeftovers } from '../../harness/testbed/leftovers.ts';
-import { statePath } from '../../harness/testbed/state.ts';
+import { statePath } from '../../harness/system/run-state.ts';
 
 const isRoot = process.getuid?.() === 0;
 const skip = !isRoot && !process.env.CI ? 'needs root: creates network namespaces and changes kernel.bpf_stats_enabled' : false;

@@ -9,7 +9,7 @@ import { execa } from 'execa';
 import { createTestbed } from '../../harness/testbed/testbed.ts';
 import { cpuAffinity } from '../../harness/testbed/napi.ts';
 import { listObjects } from '../../harness/testbed/leftovers.ts';
-import { runId, statePath } from '../../harness/testbed/state.ts';
+import { runId, statePath } from '../../harness/system/run-state.ts';
 
 const isRoot = process.getuid?.() === 0;
 // In CI a missing root is a broken runner, not a reason to skip.

@@ -23,7 +23,7 @@ import { LoadedVariant } from '../../harness/build/load-variant.ts';
 import { defaultParams, resolveVariant } from '../../harness/build/manifest.ts';
 import { costMeasurement } from '../../harness/measure/cost.ts';
 import type { MeasureContext } from '../../harness/measure/types.ts';
-import type { SliceRow } from '../../harness/results/types.ts';
+import type { SliceRow } from '../../harness/types/results.ts';
 import { pairedRatios } from '../../harness/analyse/paired.ts';
 
 function makeTrace(dir: string, opts: Partial<typeof GEN_DEFAULTS> = {}): Trace {

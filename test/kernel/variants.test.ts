@@ -8,7 +8,8 @@
  * parse without touching the sketch. Bad sizes never reach the kernel.
  */
 import assert from 'node:assert/strict';
-import { LoadedVariant, geometricTable } from '../../harness/build/load-variant.ts';
+import { LoadedVariant } from '../../harness/build/load-variant.ts';
+import { geometricTable } from '../../harness/build/geometric.ts';
 import {
   allCombinations, defaultParams, resolveVariant, validateParams, variantNames,
   type ResolvedVariant, type SketchParams,

@@ -14,7 +14,7 @@ import { runStatistics } from '../../harness/analyse/run-statistics.ts';
 const withStats = <T extends Parameters<typeof runStatistics>[0]>(r: T) => ({ ...r, ...runStatistics(r) });
 import { FIGURES } from '../../harness/report/figures/index.ts';
 import { variantColour } from '../../harness/report/palette.ts';
-import type { SummaryRow } from '../../harness/results/types.ts';
+import type { SummaryRow } from '../../harness/types/results.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const runA = join(root, 'test/fixtures/results/run-a');

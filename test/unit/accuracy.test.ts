@@ -3,8 +3,8 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import {
   accuracyMetrics, errorsOver, heavyHitterScore, estimatesCsvRows, ksTwoSample, compareEstimateDistributions,
-} from '../../harness/analyse/accuracy.ts';
-import { METRICS } from '../../harness/results/types.ts';
+} from '../../harness/sketch/accuracy.ts';
+import { METRICS } from '../../harness/types/results.ts';
 
 const close = (a: number, b: number, msg?: string, tol = 1e-12): void => assert.ok(Math.abs(a - b) <= tol, `${msg ?? ''} ${a} != ${b}`);
 

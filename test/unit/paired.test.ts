@@ -6,7 +6,7 @@ import { binomialCdfHalf, medianCi } from '../../harness/analyse/statistics.ts';
 import { blockOrders, shuffledOrder, sliceRanges } from '../../harness/measure/blocks.ts';
 import { abVerdicts, BASE_SUFFIX } from '../../harness/ab/ab-verdicts.ts';
 import { Xoshiro128 } from '../../harness/trace/prng.ts';
-import type { SliceRow } from '../../harness/results/types.ts';
+import type { SliceRow } from '../../harness/types/results.ts';
 
 /** Slices of `variants` over `blocks` blocks: value = base * drift(block) * noise. */
 function synth(variants: Record<string, number>, blocks: number, opts: { noise?: number; seed?: number; metric?: string } = {}): SliceRow[] {

@@ -11,7 +11,7 @@ import { loadResults } from '../../harness/results/reader.ts';
 import { runStatistics } from '../../harness/analyse/run-statistics.ts';
 
 import { SketchbenchError } from '../../harness/errors.ts';
-import type { Env, Row } from '../../harness/results/types.ts';
+import type { Env, Row } from '../../harness/types/results.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const fixtures = join(root, 'test/fixtures/results');

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { madOutliers, mannWhitney, medianCi, outlierWarning, quantileSorted, ratioOfMedians, summarise, describe } from '../../harness/analyse/statistics.ts';
-import type { Row } from '../../harness/results/types.ts';
+import type { Row } from '../../harness/types/results.ts';
 
 const close = (a: number, b: number, eps = 1e-9) => assert.ok(Math.abs(a - b) <= eps, `${a} != ${b}`);
 

@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { resolveTestbedOptions, testbedNames } from '../../harness/testbed/testbed.ts';
-import { newId, procStartTime, isAlive } from '../../harness/testbed/state.ts';
+import { newId, procStartTime, isAlive } from '../../harness/system/run-state.ts';
 import { registerCleanup, runCleanupHandlers } from '../../harness/cleanup.ts';
 import { SketchbenchError } from '../../harness/errors.ts';
 

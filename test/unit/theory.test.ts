@@ -9,7 +9,7 @@ import * as ss from 'simple-statistics';
 import { simulateFromCells } from '../../harness/sketch/model.ts';
 import { estimateFromCells, flowCells, topK } from '../../harness/sketch/estimate.ts';
 import { flowKeys } from '../../harness/sketch/flow-keys.ts';
-import { errorsOver } from '../../harness/analyse/accuracy.ts';
+import { errorsOver } from '../../harness/sketch/accuracy.ts';
 import { drawSequence, makeFlows, GEN_DEFAULTS } from '../../harness/trace/gen.ts';
 import { Xoshiro128 } from '../../harness/trace/prng.ts';
 import { defaultParams, resolveVariant, type SketchParams } from '../../harness/build/manifest.ts';

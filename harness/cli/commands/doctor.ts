@@ -1,6 +1,6 @@
 import type { Command } from '../command.ts';
 import { bool } from '../command.ts';
-import { runDoctor } from '../../system/doctor.ts';
+import { runDoctor } from '../../doctor/doctor.ts';
 
 export const doctorCommand: Command = {
   path: ['doctor'],

@@ -2,7 +2,7 @@ import type { Command } from '../command.ts';
 import { bool } from '../command.ts';
 import { loadManifest, resolveVariant, variantNames } from '../../build/manifest.ts';
 import { BUILTIN_SUITES, loadSuite } from '../../suites/suites.ts';
-import { METRICS } from '../../results/types.ts';
+import { METRICS } from '../../types/results.ts';
 import { badInput } from '../../errors.ts';
 
 const WHAT = ['variants', 'switches', 'suites', 'metrics'] as const;

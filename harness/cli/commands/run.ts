@@ -6,7 +6,7 @@ import { printSummary } from '../../run/summary.ts';
 import { progressMode } from '../../run/progress.ts';
 import { DEFAULT_TRACE, ensureGeneratedTrace } from '../../run/default-trace.ts';
 import { loadSuite, type Suite } from '../../suites/suites.ts';
-import type { ResultsFile } from '../../results/types.ts';
+import type { ResultsFile } from '../../types/results.ts';
 
 export const runFlags: Command['flags'] = [
   { name: 'variants', type: 'string', multiple: true, arg: 'A,B,...', description: 'variants to measure (named or family[switch=value,...]); default: every named variant' },

@@ -6,7 +6,7 @@
 import { bool, int, type Command } from '../command.ts';
 import { createTestbed } from '../../testbed/testbed.ts';
 import { cleanLeftovers, listObjects, type CleanReport, type SketchbenchObject } from '../../testbed/leftovers.ts';
-import { readAllStates } from '../../testbed/state.ts';
+import { readAllStates } from '../../system/run-state.ts';
 import { badInput } from '../../errors.ts';
 
 export const testbedUpCommand: Command = {

@@ -1,7 +1,7 @@
 /** ARE against sketch memory: one point per variant and configuration, lines join a variant's configurations. */
 import type { FigureModule } from './figure.ts';
 import { VL_SCHEMA } from './figure.ts';
-import { paramsKey, metricInfo } from '../../results/types.ts';
+import { paramsKey, metricInfo } from '../../types/results.ts';
 import { colourScale, sortVariants } from '../palette.ts';
 import { PLOT_HEIGHT, PLOT_WIDTH, VL_CONFIG } from '../style.ts';
 

@@ -1,5 +1,5 @@
 /** Bars per variant with 95% CI whiskers: the shape of the throughput, cost and F1 figures. */
-import type { SummaryRow } from '../../results/types.ts';
+import type { SummaryRow } from '../../types/results.ts';
 import { colourScale } from '../palette.ts';
 import { PLOT_HEIGHT, PLOT_WIDTH, VL_CONFIG } from '../style.ts';
 import { display, point, VL_SCHEMA } from './figure.ts';

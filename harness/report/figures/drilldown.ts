@@ -8,7 +8,7 @@ import { display, point, VL_SCHEMA } from './figure.ts';
 import { mainCells } from '../select.ts';
 import { colourScale } from '../palette.ts';
 import { PLOT_HEIGHT, PLOT_WIDTH, VL_CONFIG } from '../style.ts';
-import { metricInfo } from '../../results/types.ts';
+import { metricInfo } from '../../types/results.ts';
 
 export const DRILLDOWN_STEPS = [
   { variant: 'nitro-naive', step: 'naive' },

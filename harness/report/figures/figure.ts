@@ -1,6 +1,6 @@
 /** What every figure module provides: specs built from summary rows alone. */
-import type { PairedRatio, SummaryRow } from '../../results/types.ts';
-import { metricInfo } from '../../results/types.ts';
+import type { PairedRatio, SummaryRow } from '../../types/results.ts';
+import { metricInfo } from '../../types/results.ts';
 
 export interface FigureSpec {
   /** File stem: figures/<id>.svg|png|pdf|vl.json. */

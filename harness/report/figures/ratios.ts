@@ -8,7 +8,7 @@ import type { FigureModule, FigureSpec } from './figure.ts';
 import { fmt, VL_SCHEMA } from './figure.ts';
 import { colourScale, sortVariants } from '../palette.ts';
 import { PLOT_WIDTH, VL_CONFIG } from '../style.ts';
-import type { PairedRatio } from '../../results/types.ts';
+import type { PairedRatio } from '../../types/results.ts';
 
 const PANELS: { metric: string; title: string }[] = [
   { metric: 'cost_ns', title: 'Cost per packet (ratio to reference)' },

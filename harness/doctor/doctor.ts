@@ -10,7 +10,7 @@ import { libbpfVersion } from '../kernel/libbpf.ts';
 import { withNetns } from '../kernel/netns.ts';
 import { createTestbed, type Testbed } from '../testbed/testbed.ts';
 import { probeObject } from '../build/support-objects.ts';
-import { missingPackages, isRoot } from './packages.ts';
+import { missingPackages, isRoot } from '../system/packages.ts';
 
 export interface Check {
   name: string;

@@ -1,6 +1,6 @@
 /**
  * Accuracy of per-flow estimates against the trace's exact counts, as the
- * metrics of harness/results/types.ts, plus the rows of estimates.csv and the
+ * metrics of harness/types/results.ts, plus the rows of estimates.csv and the
  * kernel-vs-model distribution test for sampled variants.
  *
  * Definitions (N = total packets = sum of truth; flows are the trace's flows,
@@ -22,7 +22,7 @@
  */
 import * as ss from 'simple-statistics';
 import { badInput } from '../errors.ts';
-import { topK } from '../sketch/estimate.ts';
+import { topK } from './estimate.ts';
 import { Xoshiro128 } from '../trace/prng.ts';
 import type { Flow } from '../trace/types.ts';
 
