@@ -4,7 +4,7 @@
  * before anything reaches the kernel.
  */
 import { BpfObject } from '../kernel/bpf-object.ts';
-import { encodeSketchCfg, decodeSketchStats, type Action, type SketchStats } from '../kernel/layout.ts';
+import { encodeSketchCfg, decodeSketchStats, SKETCH_CFG_CONTRACT, SKETCH_STATS_CONTRACT, type Action, type SketchStats } from '../kernel/layout.ts';
 import { compileVariant } from './compile.ts';
 import { validateParams, type ResolvedVariant, type SketchParams } from './manifest.ts';
 import { geometricTable } from './geometric.ts';
@@ -46,6 +46,7 @@ export class LoadedVariant {
     const hasSketch = variant.counter !== 'none' && variant.maps.includes('sketch');
     const obj = BpfObject.open(objectPath, {
       label: variant.name,
+      contracts: [SKETCH_CFG_CONTRACT, SKETCH_STATS_CONTRACT],
       rodata: encodeSketchCfg({
         rows: params.rows, columns: params.columns, p: params.p, seeds: [...params.seeds],
         action: opts.action ?? 'drop', redirectIfindex: opts.redirectIfindex, extraHashRounds: opts.extraHashRounds,

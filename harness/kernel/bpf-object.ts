@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import koffi from 'koffi';
 import { SketchbenchError } from '../errors.ts';
 import { registerCleanup } from '../cleanup.ts';
+import { checkContract, structLayout, type StructContract, type StructLayout } from './btf-layout.ts';
 import {
   libbpf, recentLibbpfMessages, clearLibbpfMessages, isPerCpuMapType,
   BPF_ANY, BPF_XDP, XDP_FLAGS_DRV_MODE, XDP_FLAGS_SKB_MODE, BPF_F_TEST_XDP_LIVE_FRAMES,
@@ -19,6 +20,12 @@ const LOG_TAIL_LINES = 25;
 export interface OpenOptions {
   /** Bytes of the whole .rodata section (the program's `const volatile` config). */
   rodata?: Buffer;
+  /**
+   * Structs the caller reads or writes by offset: each is checked against the object's
+   * BTF before anything loads. A struct the object does not describe is skipped (a
+   * program without that map or config); a described one must match field for field.
+   */
+  contracts?: StructContract[];
   /** Map name -> max_entries, applied before load. */
   maxEntries?: Record<string, number>;
   /** Label used in error messages (the variant name). */
@@ -282,6 +289,13 @@ export class BpfObject {
     }
     const self = new BpfObject(obj, path, label);
     try {
+      if (opts.contracts?.length) {
+        const btf = lb.objectBtf(obj);
+        for (const c of opts.contracts) {
+          const layout = btf ? structLayout(btf, c.struct) : undefined;
+          if (layout) checkContract(label, layout, c);
+        }
+      }
       if (opts.rodata) self.setRodata(opts.rodata);
       for (const [name, n] of Object.entries(opts.maxEntries ?? {})) {
         const map = self.findMapPtr(name);
@@ -299,6 +313,12 @@ export class BpfObject {
   private get ptr(): unknown {
     if (!this.obj) throw new SketchbenchError('load', `${this.label}: BPF object already closed`);
     return this.obj;
+  }
+
+  /** A struct's layout as the object's BTF describes it (undefined when it does not). */
+  structLayout(struct: string): StructLayout | undefined {
+    const btf = libbpf().objectBtf(this.ptr);
+    return btf ? structLayout(btf, struct) : undefined;
   }
 
   /** Choose which programs of the object load (before load). */

@@ -1,10 +1,23 @@
 /**
  * Byte layouts of the structs in variants/include/sketch_kern_user.h.
- * Little-endian x86-64; a kernel test checks sizes against the compiled objects.
+ * Little-endian x86-64; the contracts below are checked against every object's BTF at open.
  */
+import { packed, type StructContract } from './btf-layout.ts';
+
 export const SKETCH_MAX_ROWS = 8;
 export const GEO_TABLE_SIZE = 4096;
 export const SKETCH_CFG_BYTES = 32 + 8 * SKETCH_MAX_ROWS; // 96
+
+/** struct sketch_cfg as encodeSketchCfg writes it (checked against each object's BTF at open). */
+export const SKETCH_CFG_CONTRACT: StructContract = packed('sketch_cfg', 'harness/kernel/layout.ts', [
+  ['rows', 4], ['cols_mask', 4], ['p_threshold', 4], ['p_one', 4], ['action', 4], ['redirect_ifindex', 4],
+  ['extra_hash_rounds', 4], ['pad', 4], ['seeds', 8 * SKETCH_MAX_ROWS],
+]);
+
+/** struct sketch_stats as decodeSketchStats reads it. */
+export const SKETCH_STATS_CONTRACT: StructContract = packed('sketch_stats', 'harness/kernel/layout.ts', [
+  ['packets', 8], ['bytes', 8], ['ip_packets', 8], ['non_ip', 8], ['truncated', 8], ['row_updates', 8],
+]);
 
 export const ACTIONS = { drop: 0, pass: 1, redirect: 2 } as const;
 export type Action = keyof typeof ACTIONS;

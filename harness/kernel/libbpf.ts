@@ -109,6 +109,12 @@ function bind() {
     linkCreate: so.func('int bpf_link_create(int prog_fd, int target_fd, int attach_type, bpf_link_create_opts_head *opts)'),
     // opts may be NULL: replace whatever program the link holds.
     linkUpdate: so.func('int bpf_link_update(int link_fd, int new_prog_fd, void *opts)'),
+    // BTF of an opened object: the kernel/user struct contract is read from here
+    objectBtf: so.func('void *bpf_object__btf(void *obj)'),
+    btfFindByNameKind: so.func('int btf__find_by_name_kind(void *btf, const char *name, uint32_t kind)'),
+    btfTypeById: so.func('void *btf__type_by_id(void *btf, uint32_t id)'),
+    btfNameByOffset: so.func('const char *btf__name_by_offset(void *btf, uint32_t offset)'),
+    btfResolveSize: so.func('int64_t btf__resolve_size(void *btf, uint32_t id)'),
     versionString: so.func('const char *libbpf_version_string()'),
     numPossibleCpus: so.func('int libbpf_num_possible_cpus()'),
     // libc

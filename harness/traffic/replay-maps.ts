@@ -3,12 +3,19 @@
  * one prebuilt Ethernet/IP/L4 header per flow, and the packet sequence.
  */
 import { SketchbenchError } from '../errors.ts';
+import { packed, type StructContract } from '../kernel/btf-layout.ts';
 
 export const REPLAY_HDR_MAX = 80;
 export const REPLAY_MIN_FRAME = 64;
 export const REPLAY_FLOW_BYTES = 88; // sizeof(struct replay_flow)
 export const REPLAY_PKT_BYTES = 8;   // sizeof(struct replay_pkt)
 export const REPLAY_STATE_BYTES = 112;
+/** The structs this file encodes and decodes, checked against the replay object's BTF at open. */
+export const REPLAY_CONTRACTS: StructContract[] = [
+  packed('replay_flow', 'harness/traffic/replay-maps.ts', [['hdr', REPLAY_HDR_MAX], ['hdr_len', 2], ['l3_off', 2], ['l4_off', 2], ['family', 1], ['proto', 1]], REPLAY_FLOW_BYTES),
+  packed('replay_pkt', 'harness/traffic/replay-maps.ts', [['flow', 4], ['len', 4]]),
+  packed('replay_state', 'harness/traffic/replay-maps.ts', ['next', 'limit', 'total', 'mode', 't_first', 't_last', 'overrun', 'bad', 'interval_ps', 't_base', 'paced_skips', 'start', 'timed_from', 'slot'].map((n) => [n, 8] as [string, number])),
+];
 export const REPLAY_MODE_TAILCALL = 0;
 export const REPLAY_MODE_TX = 1;
 

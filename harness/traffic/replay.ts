@@ -7,7 +7,7 @@
 import { BpfObject } from '../kernel/bpf-object.ts';
 import { SketchbenchError } from '../errors.ts';
 import {
-  encodeFlows, encodeSequence, encodeState, decodeState, REPLAY_MODE_TAILCALL, REPLAY_MODE_TX,
+  encodeFlows, encodeSequence, encodeState, decodeState, REPLAY_CONTRACTS, REPLAY_MODE_TAILCALL, REPLAY_MODE_TX,
   type ReplayInput, type ReplayState, type Macs,
 } from './replay-maps.ts';
 
@@ -41,6 +41,7 @@ export class Replay {
     if (total === 0) throw new SketchbenchError('input', 'the trace has no packets to replay');
     const obj = BpfObject.open(objPath, {
       label: 'replay',
+      contracts: REPLAY_CONTRACTS,
       maxEntries: { flows: Math.max(1, input.flows.length), seq: total, jmp: Math.max(1, slots) },
     });
     try {
