@@ -107,3 +107,13 @@ test('reader: the fixture run loads whole', () => {
   const geo = r.summary.find((s) => s.variant === 'nitro-geo' && s.metric === 'cost_ns')!;
   assert.deepEqual(geo.outliers, [3]);
 });
+
+test('reader: an unknown results schema version is refused with what to do; compare exits 2', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sb-'));
+  const f = join(dir, 'results.json');
+  writeFileSync(f, JSON.stringify({ schemaVersion: 9, env, suite: 's', rows: [], summary: [], ratios: [] }));
+  assert.throws(() => loadResults(f), /results schema version 9 is not one this sketchbench reads \(1 or 2\)/);
+  const r = spawnSync(process.execPath, [join(root, 'bin/sketchbench.js'), 'compare', f, f], { encoding: 'utf8' });
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /schema version 9/);
+});
