@@ -98,14 +98,19 @@ test('reader: bad input names the file and what is wrong', () => {
   assert.match(badInputMessage(() => withStats(loadResults(join(dir, 'w.jsonl')))), /w\.jsonl:1: 'rep' must be an integer >= 0/);
 });
 
-test('reader: the fixture run loads whole', () => {
-  const r = withStats(loadResults(join(fixtures, 'run-a')));
-  assert.equal(r.suite, 'paper');
-  assert.equal(r.env.synthetic, true);
-  assert.equal(r.rows.length, 450);
+test('reader: the fixture run (a real run) loads whole, rows and slices', () => {
+  const dir = join(fixtures, 'run-a');
+  const r = withStats(loadResults(dir));
+  assert.equal(r.suite, 'fixture');
+  assert.equal(r.rows.length, readFileSync(join(dir, 'results.jsonl'), 'utf8').trim().split('\n').length);
+  assert.equal(r.slices.length, readFileSync(join(dir, 'slices.jsonl'), 'utf8').trim().split('\n').length);
   assert.deepEqual(r.warnings, []);
-  const geo = r.summary.find((s) => s.variant === 'nitro-geo' && s.metric === 'cost_ns')!;
-  assert.deepEqual(geo.outliers, [3]);
+  // Every variant's cells share one params object across its metrics (report selection relies on it).
+  const main = r.rows.filter((x) => x.params.p === 1 / 16 && x.params.columns === 512);
+  for (const v of new Set(main.map((x) => x.variant))) {
+    assert.equal(new Set(main.filter((x) => x.variant === v).map((x) => JSON.stringify(x.params))).size, 1, v);
+  }
+  assert.ok(r.ratios.some((x) => x.metric === 'cost_ns') && r.ratios.some((x) => x.metric === 'capacity_pps'));
 });
 
 test('reader: an unknown results schema version is refused with what to do; compare exits 2', () => {
