@@ -45,7 +45,7 @@ test('results schema: a results.json from the writer validates, with ratios from
   const file = w.finish(runStatistics({ rows: w.rows, slices: w.slices, env: w.env }));
   assert.equal(file.ratios.length, 1);
   const results = schema('results.schema.json');
-  const onDisk = JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8'));
+  const onDisk: Record<string, unknown> = JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8'));
   assert.ok(results(onDisk), ajv.errorsText(results.errors));
   assert.ok(!results({ ...onDisk, schemaVersion: 3 }), 'an unknown schema version is refused');
 });
