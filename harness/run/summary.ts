@@ -1,6 +1,7 @@
 /** The summary printed at the end of a run: median and 95% CI per variant and metric, then the paired ratios. */
 import type { PairedRatio, ResultsFile } from '../types/results.ts';
 import { formatValue } from './format.ts';
+import { sortVariants } from '../report/palette.ts';
 
 const RATIO_VERBS: Record<string, string> = {
   cost_ns: 'costs',
@@ -31,6 +32,11 @@ export function printSummary(results: ResultsFile, opts: { json?: boolean } = {}
   console.log(head.map((h, i) => h.padEnd(w[i])).join('  '));
   for (const r of rows) console.log(r.map((c, i) => c.padEnd(w[i])).join('  '));
   const main = results.ratios.filter((r) => r.phase === 'main' && r.metric !== 'throughput_pps');
+  // Reference by reference, variants in the usual order, each variant's metrics together.
+  const order = sortVariants(main.map((r) => r.variant));
+  const refs = [...new Set(main.map((r) => r.reference))];
+  const metrics = ['cost_ns', 'cost_net_ns', 'capacity_pps'];
+  main.sort((a, b) => refs.indexOf(a.reference) - refs.indexOf(b.reference) || order.indexOf(a.variant) - order.indexOf(b.variant) || metrics.indexOf(a.metric) - metrics.indexOf(b.metric));
   if (main.length) {
     console.log('\npaired ratios (median of per-block ratios, 95% CI):');
     for (const r of main) console.log(`  ${ratioSentence(r)}`);

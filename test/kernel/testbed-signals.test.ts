@@ -23,7 +23,7 @@ const SYSCTL = '/proc/sys/kernel/bpf_stats_enabled';
 const CHILD = `
 import { createTestbed } from './harness/testbed/testbed.ts';
 import { setSysctl, getSysctl } from './harness/system/sysctl.ts';
-import { runId } from './harness/testbed/state.ts';
+import { runId } from './harness/system/run-state.ts';
 const tb = await createTestbed();
 const before = getSysctl('kernel.bpf_stats_enabled');
 setSysctl('kernel.bpf_stats_enabled', before === '0' ? '1' : '0');
