@@ -17,7 +17,7 @@ import type { PairedRatio, SliceRow } from '../types/results.ts';
 import { paramsKey } from '../types/results.ts';
 
 /** Identity of a measured configuration: variant name plus params (sweeps load one name with several params). */
-export function sliceCellKey(s: Pick<SliceRow, 'variant' | 'params'>): string {
+function sliceCellKey(s: Pick<SliceRow, 'variant' | 'params'>): string {
   return `${s.variant}\u0000${paramsKey(s.params)}`;
 }
 

@@ -101,14 +101,7 @@ async function sample(s: TputState, v: LoadedVariant, seed: number, ratePps: num
       const d1 = v.stats().packets;
       const c1 = cpuTimeNs(napi);
       const t1 = process.hrtime.bigint();
-      const dt = Number(t1 - t0) / 1e9;
-      const sent = a1 - a0;
-      const got = d1 - d0;
-      const busyS = (c1 - c0) / 1e9;
-      return {
-        dutPps: got / dt, offeredPps: sent / dt, loss: sent > 0 ? Math.max(0, 1 - got / sent) : 0, seconds: dt,
-        dutBusy: Math.min(1, busyS / dt), capacityPps: busyS > 0 ? got / busyS : 0,
-      };
+      return sampleOf({ got: d1 - d0, sent: a1 - a0, busyNs: c1 - c0, seconds: Number(t1 - t0) / 1e9 });
     } finally {
       await gen.stop();
     }
@@ -145,7 +138,16 @@ async function searchRate(s: TputState, v: LoadedVariant, seed: number, maxLoss:
   return { best, rate: lo };
 }
 
+/** What a window (or a sum of slices) counted: packets processed and sent, DUT CPU time, wall time. */
 interface Totals { got: number; sent: number; busyNs: number; seconds: number }
+
+function sampleOf(t: Totals): Sample {
+  const busyS = t.busyNs / 1e9;
+  return {
+    dutPps: t.got / t.seconds, offeredPps: t.sent / t.seconds, loss: t.sent > 0 ? Math.max(0, 1 - t.got / t.sent) : 0, seconds: t.seconds,
+    dutBusy: Math.min(1, busyS / t.seconds), capacityPps: busyS > 0 ? t.got / busyS : 0,
+  };
+}
 
 /**
  * One repetition of all variants with the traffic flowing throughout: blocks of
@@ -204,14 +206,7 @@ async function pairedRound(s: TputState, variants: LoadedVariant[], rep: number,
   const measured = totals.reduce((a, t) => a + t.seconds, 0);
   ctx.log(`throughput rep ${rep}: ${blocks} blocks, ${measured.toFixed(1)} s measured in ${(tSlices / 1000).toFixed(1)} s of slices, ${((Date.now() - tStart) / 1000).toFixed(1)} s in all`);
   const rows: Omit<Row, 'trace'>[] = [];
-  variants.forEach((v, i) => {
-    const t = totals[i];
-    const busyS = t.busyNs / 1e9;
-    rows.push(...sampleRows(v, rep, rowParams(v), {
-      dutPps: t.got / t.seconds, offeredPps: t.sent / t.seconds, loss: t.sent > 0 ? Math.max(0, 1 - t.got / t.sent) : 0, seconds: t.seconds,
-      dutBusy: Math.min(1, busyS / t.seconds), capacityPps: busyS > 0 ? t.got / busyS : 0,
-    }));
-  });
+  variants.forEach((v, i) => rows.push(...sampleRows(v, rep, rowParams(v), sampleOf(totals[i]))));
   return { rows, slices };
 }
 

@@ -31,7 +31,7 @@ export interface RunOptions {
   tracePath: string;
   reps: number;
   /** Repetitions of a measurement group: cost has its own count (paired slices are cheap, and its intervals need many). */
-  costReps(group: string): number;
+  repsFor(group: string): number;
   outDir: string;
   cpus: { dut: number; gen: number[]; cost: number };
   durationS: number;
@@ -156,7 +156,7 @@ export function normalizeRunOptions(req: RunRequest): RunOptions {
     phases,
     tracePath: req.tracePath,
     reps,
-    costReps: (group) => (group === 'cost' ? costReps : reps),
+    repsFor: (group) => (group === 'cost' ? costReps : reps),
     outDir,
     cpus: { dut, gen, cost: cpu('cost-cpu', req.costCpu ?? (ncpu > 1 ? 1 : 0)) },
     durationS,

@@ -50,10 +50,11 @@ export async function runPlan(opts: RunOptions, argv: string[]): Promise<Results
   for (const phase of opts.phases) {
     for (const m of phase.metrics.map((name) => MEASUREMENTS[name])) {
       const perRep = m.measureRound ? 1 : phase.variants.length;
-      progress.addSteps((m.warmup ? phase.variants.length : 0) + (m.reps ?? opts.costReps(m.name)) * perRep);
+      progress.addSteps((m.warmup ? phase.variants.length : 0) + (m.reps ?? opts.repsFor(m.name)) * perRep);
     }
   }
-  const checkpoint = () => writer.checkpoint(runStatistics({ rows: writer.rows, slices: writer.slices, env: writer.env }));
+  const stats = () => runStatistics({ rows: writer.rows, slices: writer.slices, env: writer.env });
+  const checkpoint = () => writer.checkpoint(stats());
   try {
     for (const phase of opts.phases) await runPhase(phase, opts, { trace, traceName, writer, progress, log, checkpoint });
   } catch (err) {
@@ -64,7 +65,7 @@ export async function runPlan(opts: RunOptions, argv: string[]): Promise<Results
     trace.close();
     progress.finish();
   }
-  return writer.finish(runStatistics({ rows: writer.rows, slices: writer.slices, env: writer.env }));
+  return writer.finish(stats());
 }
 
 interface PhaseIo {
@@ -101,7 +102,7 @@ async function runPhase(phase: Phase, opts: RunOptions, io: PhaseIo): Promise<vo
             progress.step(`${m.name} warm-up ${describeVariant(v)}`);
           }
         }
-        const reps = m.reps ?? opts.costReps(m.name);
+        const reps = m.reps ?? opts.repsFor(m.name);
         for (let rep = 0; rep < reps; rep++) {
           if (m.measureRound) {
             // A fresh load per repetition puts code and maps at new addresses:

@@ -35,10 +35,10 @@ struct {
 	__type(value, struct replay_state);
 } state SEC(".maps");
 
-/* One slot per variant, filled once. The slot is read from `state` at run
- * time: with a constant key the JIT patches a direct jump into this program
- * on every update, a text poke that costs milliseconds here, so switching
- * variants every few milliseconds would mostly measure the switch. */
+/* One slot per variant, set at the start of a repetition. The slot is read
+ * from `state` at run time: with a constant key the JIT would patch a direct
+ * jump into this program (a text poke) on every update of the array, while a
+ * variable slot makes switching variants between slices one map write. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
 	__uint(max_entries, 1);          /* sized by the harness */

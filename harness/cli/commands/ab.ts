@@ -1,13 +1,12 @@
 import { appendFileSync } from 'node:fs';
 import type { Command } from '../command.ts';
 import { bool, num, str } from '../command.ts';
-import { runFlags, runRequestFromFlags, mergeSuite, resolveTrace } from './run.ts';
+import { runFlags, runRequestFromFlags, mergeSuite, traceOf } from './run.ts';
 import { FILE_EXPORTS } from './compare.ts';
 import { normalizeRunOptions, type VariantSpec } from '../../run/options.ts';
 import { runPlan } from '../../run/runner.ts';
 import { printSummary } from '../../run/summary.ts';
 import { loadSuite } from '../../suites/suites.ts';
-import { DEFAULT_TRACE } from '../../run/default-trace.ts';
 import { resolveVariant } from '../../build/manifest.ts';
 import { openBaseTree } from '../../ab/base-tree.ts';
 import { abVerdicts, BASE_SUFFIX } from '../../ab/ab-verdicts.ts';
@@ -57,8 +56,7 @@ export async function runAb(flags: Parameters<Command['run']>[0]): Promise<numbe
   if (typed && metrics.length === 0) throw badInput(`ab measures ${AB_GROUPS.join(' and ')}; --metrics named neither`);
   const base = await openBaseTree(baseArg);
   try {
-    const tracePath = resolveTrace(req, suite, (l) => process.stderr.write(l + '\n'));
-    const traceSeed = req.tracePath ? undefined : (suite?.trace && 'generate' in suite.trace ? suite.trace.generate : DEFAULT_TRACE).seed;
+    const { tracePath, traceSeed } = traceOf(req, suite);
     const costRepetitions = flags['cost-reps'] === undefined ? AB_COST_REPS : req.costRepetitions;
     const opts = normalizeRunOptions({ ...req, costRepetitions, metrics: typed ? metrics : AB_GROUPS, sweeps: undefined, tracePath, traceSeed, suite: `ab:${suite.name}` });
     const main = opts.phases[0];

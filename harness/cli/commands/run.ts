@@ -77,6 +77,13 @@ export function mergeSuite(suite: Suite | undefined, req: ReturnType<typeof runR
   };
 }
 
+/** The trace a request runs over (generated when needed) and, for a generated one, its seed. */
+export function traceOf(req: { tracePath?: string }, suite: Suite | undefined): { tracePath: string; traceSeed?: number } {
+  const tracePath = resolveTrace(req, suite, (l) => process.stderr.write(l + '\n'));
+  const traceSeed = req.tracePath ? undefined : (suite?.trace && 'generate' in suite.trace ? suite.trace.generate : DEFAULT_TRACE).seed;
+  return { tracePath, traceSeed };
+}
+
 /** Resolve the trace: a file, the suite's generated trace, or the default one. */
 export function resolveTrace(req: { tracePath?: string }, suite: Suite | undefined, log: (l: string) => void): string {
   if (req.tracePath) return req.tracePath;
@@ -88,9 +95,7 @@ export async function runSuiteOrFlags(flags: Parameters<Command['run']>[0]): Pro
   const suiteName = str(flags, 'suite');
   const suite = suiteName ? loadSuite(suiteName) : undefined;
   const req = mergeSuite(suite, runRequestFromFlags(flags));
-  const tracePath = resolveTrace(req, suite, (l) => process.stderr.write(l + '\n'));
-  const traceSeed = req.tracePath ? undefined : (suite?.trace && 'generate' in suite.trace ? suite.trace.generate : DEFAULT_TRACE).seed;
-  const opts = normalizeRunOptions({ ...req, tracePath, traceSeed });
+  const opts = normalizeRunOptions({ ...req, ...traceOf(req, suite) });
   const results = await runPlan(opts, process.argv.slice(2));
   return { outDir: opts.outDir, results };
 }
