@@ -10,8 +10,8 @@ function setAffinity(list: number[]): void {
   if (rc !== 0) throw new SketchbenchError('testbed', `cannot pin thread to CPU ${list.join(',')}: errno ${libbpf().errno()}; is the CPU online?`);
 }
 
-export function pinThisThread(cpu: number): void {
-  setAffinity([cpu]);
+export function pinThisThread(cpu: number | number[]): void {
+  setAffinity(Array.isArray(cpu) ? cpu : [cpu]);
 }
 
 /** Let the calling thread run anywhere again. */

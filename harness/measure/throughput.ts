@@ -39,13 +39,20 @@ import { withNetns } from '../kernel/netns.ts';
 import { getSysctl, setSysctl } from '../system/sysctl.ts';
 import { SKETCH_PROG, type LoadedVariant } from '../build/load-variant.ts';
 import { holdInXdpDispatcher } from './dispatcher-hold.ts';
+import { pinThisThread, unpinThisThread } from '../kernel/affinity.ts';
 import { SketchbenchError } from '../errors.ts';
 
 const WARMUP_MS = 300;
-/** A throughput slice: long against a NAPI poll and a syscall, short against the host's drift. */
-export const SLICE_S = 0.05;
+/**
+ * A throughput slice: long against a NAPI poll and a syscall, short against the
+ * host's drift; three scheduler ticks at HZ=250. With CPU time read at its
+ * updates, 12 ms slices gave capacity ratios half as wide as 50 ms ones here.
+ */
+export const SLICE_S = 0.012;
 /** After a swap, the previous program's last poll finishes before the window opens. */
-const SETTLE_MS = 2;
+const SETTLE_NS = 500_000;
+/** Longer than a scheduler tick at HZ=100: a running thread's CPU time moves within it. */
+const TICK_WAIT_NS = 11_000_000;
 const SEARCH_STEPS = 7;
 
 interface TputState {
@@ -80,6 +87,27 @@ function cpuTimeNs(pids: number[]): number {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * The NAPI threads' CPU time at an instant the scheduler brought it up to date,
+ * read no earlier than notBefore (hrtime ns). schedstat moves only at a tick
+ * (every 4 ms at this kernel's HZ=250) or a context switch, so a plain read is
+ * up to a tick stale: +-16% of a 25 ms slice, which was the largest noise in a
+ * capacity slice here. Polling until the value moves catches the update within
+ * microseconds, when it is exact; a thread that does not move for longer than a
+ * tick is not running, and its time is exact already. The poll blocks this
+ * thread for at most a tick; the generator runs in its own workers.
+ */
+function freshCpuTimeNs(pids: number[], notBefore: bigint): { ns: number; at: bigint } {
+  while (process.hrtime.bigint() < notBefore) { /* the settle: microseconds, below a timer's resolution */ }
+  const first = cpuTimeNs(pids);
+  const until = process.hrtime.bigint() + BigInt(TICK_WAIT_NS);
+  for (;;) {
+    const ns = cpuTimeNs(pids);
+    const at = process.hrtime.bigint();
+    if (ns !== first || at > until) return { ns, at };
+  }
+}
 
 /** Attach, pin, send for the window, detach. */
 async function sample(s: TputState, v: LoadedVariant, seed: number, ratePps: number, seconds: number): Promise<Sample> {
@@ -171,22 +199,30 @@ async function pairedRound(s: TputState, variants: LoadedVariant[], rep: number,
     const napi = (await testbed.pinNapi(ctx.cpus.dut)).map((t) => t.pid);
     const gen = new XdpLiveGenerator(s.replay, { ns: testbed.gen.ns, ifindex: testbed.gen.ifindex, cpus: ctx.cpus.gen, ratePps: 0 });
     gen.start();
+    // The CPU-time polls below must not land on the DUT's core.
+    pinThisThread(ctx.cpus.gen);
     try {
       await sleep(WARMUP_MS);
       const tFirst = Date.now();
+      let last = freshCpuTimeNs(napi, 0n).at;
       for (let block = 0; block < blocks; block++) {
         const order = nextOrder();
         for (let position = 0; position < order.length; position++) {
           const i = order[position];
           const v = variants[i];
+          // Swapped right after the previous slice's closing update: the window
+          // opens at the next one, a tick later while the DUT is saturated.
           link.update(v.progFd, v.variant.name);
-          await sleep(SETTLE_MS);
-          const a0 = gen.claimed(), d0 = v.stats().packets, c0 = cpuTimeNs(napi), t0 = process.hrtime.bigint();
-          await sleep(SLICE_S * 1000);
-          const a1 = gen.claimed(), d1 = v.stats().packets, c1 = cpuTimeNs(napi), t1 = process.hrtime.bigint();
-          const dt = Number(t1 - t0) / 1e9;
+          const c0 = freshCpuTimeNs(napi, last + BigInt(SETTLE_NS));
+          const a0 = gen.claimed(), d0 = v.stats().packets;
+          // Timers fire late by a few ms under load; the poll takes the window to its end.
+          await sleep(Math.max(0, SLICE_S * 1000 - 7));
+          const c1 = freshCpuTimeNs(napi, c0.at + BigInt(Math.round(SLICE_S * 1e9 * 0.8)));
+          const a1 = gen.claimed(), d1 = v.stats().packets;
+          last = c1.at;
+          const dt = Number(c1.at - c0.at) / 1e9;
           const got = d1 - d0;
-          const busyNs = c1 - c0;
+          const busyNs = c1.ns - c0.ns;
           const t = totals[i];
           t.got += got; t.sent += a1 - a0; t.busyNs += busyNs; t.seconds += dt;
           const params = rowParams(v);
@@ -197,6 +233,7 @@ async function pairedRound(s: TputState, variants: LoadedVariant[], rep: number,
       }
       tSlices = Date.now() - tFirst;
     } finally {
+      unpinThisThread();
       await gen.stop();
     }
   } finally {

@@ -10,11 +10,14 @@ const RATIO_VERBS: Record<string, string> = {
   capacity_pps: 'has a capacity of',
 };
 
-/** "nitro-naive costs 1.30x nitro-unrolled [1.29, 1.31] (744 paired blocks)". */
+/**
+ * "nitro-naive costs 1.30x nitro-unrolled [1.29, 1.31] (744 paired blocks, worth 120 independent)":
+ * the second count says the ratio moved with the host during the run, and the interval is that wide.
+ */
 export function ratioSentence(r: PairedRatio): string {
   const f = (x: number) => x.toFixed(x >= 10 ? 1 : 3);
   const where = r.phase === 'main' ? '' : ` (${r.phase}, ${Object.entries(r.params).filter(([k]) => ['p', 'columns', 'rows'].includes(k)).map(([k, v]) => `${k}=${v}`).join(' ')})`;
-  return `${r.variant}${where} ${RATIO_VERBS[r.metric] ?? `${r.metric}:`} ${f(r.ratio)}x ${r.reference} [${f(r.ciLow)}, ${f(r.ciHigh)}] (${r.n} paired blocks)`;
+  return `${r.variant}${where} ${RATIO_VERBS[r.metric] ?? `${r.metric}:`} ${f(r.ratio)}x ${r.reference} [${f(r.ciLow)}, ${f(r.ciHigh)}] (${r.n} paired blocks${r.nEffective !== undefined && r.nEffective < r.n ? `, worth ${r.nEffective} independent` : ''})`;
 }
 
 export function printSummary(results: ResultsFile, opts: { json?: boolean } = {}): void {

@@ -143,6 +143,8 @@ export interface PairedRatio {
   ciHigh: number;
   /** Blocks (pairs) the ratio is taken over. */
   n: number;
+  /** What those blocks are worth as independent ones, given how the ratio wandered during the run (analyse/paired.ts). */
+  nEffective?: number;
 }
 
 /** Version of results.json's shape; readers refuse versions they do not know. */

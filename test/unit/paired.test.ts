@@ -1,7 +1,7 @@
 /** Paired-slice statistics: ratios from blocks, the sign test, Holm, block schedules, A/B verdicts. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { blockRatios, estimateRatio, holmAdjust, pairedRatios, signTestAbove } from '../../harness/analyse/paired.ts';
+import { blockRatios, effectiveBlocks, estimateRatio, holmAdjust, pairedRatios, signTestAbove } from '../../harness/analyse/paired.ts';
 import { binomialCdfHalf, medianCi } from '../../harness/analyse/statistics.ts';
 import { blockOrders, shuffledOrder, sliceRanges } from '../../harness/measure/blocks.ts';
 import { abVerdicts, BASE_SUFFIX } from '../../harness/ab/ab-verdicts.ts';
@@ -58,6 +58,50 @@ test('a missing reference falls back to the first variant; blocks without both s
   const m = new Map([['0:0', 2], ['0:1', 4]]);
   assert.deepEqual(blockRatios(m, new Map([['0:1', 2]])), [2]);
   assert.equal(estimateRatio([]).n, 0);
+});
+
+/** Ratios around `ratio` whose log follows an AR(1) with coefficient phi: a host whose state the ratio follows for a while. */
+function ar1Ratios(n: number, phi: number, ratio: number, seed: number): number[] {
+  const rng = new Xoshiro128(seed);
+  const gauss = () => Math.sqrt(-2 * Math.log(1 - rng.float())) * Math.cos(2 * Math.PI * rng.float());
+  let e = 0;
+  return Array.from({ length: n }, () => {
+    e = phi * e + Math.sqrt(1 - phi * phi) * 0.05 * gauss();
+    return ratio * Math.exp(e);
+  });
+}
+
+test('effective blocks: about n when independent, far fewer when the ratio wanders', () => {
+  const indep = ar1Ratios(2000, 0, 1, 7);
+  assert.ok(effectiveBlocks(indep) > 1500, `${effectiveBlocks(indep)}`);
+  const wander = ar1Ratios(2000, 0.9, 1, 7);
+  // Signs of an AR(1) at 0.9 correlate at (2/pi) asin(0.9) = 0.71 at lag 1: about 1/6 of n.
+  assert.ok(effectiveBlocks(wander) < 500, `${effectiveBlocks(wander)}`);
+  assert.equal(effectiveBlocks([1, 2, 3]), 3);
+  assert.equal(effectiveBlocks(Array(50).fill(1)), 50);
+});
+
+test('a wandering ratio gets an interval that still covers it about 95% of the time', () => {
+  let covered = 0;
+  let naive = 0;
+  const runs = 200;
+  for (let seed = 1; seed <= runs; seed++) {
+    const r = ar1Ratios(400, 0.8, 1.05, seed);
+    const e = estimateRatio(r);
+    if (e.ciLow <= 1.05 && e.ciHigh >= 1.05) covered++;
+    const ci = medianCi(r);
+    if (ci.low <= 1.05 && ci.high >= 1.05) naive++;
+  }
+  // Independent-block intervals would cover it about half the time.
+  assert.ok(naive < 0.8 * runs, `naive covered ${naive}/${runs}`);
+  assert.ok(covered >= 0.9 * runs, `covered ${covered}/${runs}`);
+});
+
+test('the sign test counts effective blocks: a wandering ratio above the bound for a while is not proof', () => {
+  const r = ar1Ratios(400, 0.95, 1.0, 3);
+  const above = r.filter((x) => x > 1).length;
+  const independentP = binomialCdfHalf(400 - above, 400);
+  assert.ok(signTestAbove(r, 1) >= independentP);
 });
 
 test('sign test: one-sided, ties dropped', () => {

@@ -49,7 +49,7 @@ function panel(ratios: PairedRatio[], metric: string, title: string): FigureSpec
         encoding: {
           y, x: { field: 'ratio', type: 'quantitative' },
           color: { field: 'variant', type: 'nominal', scale: colourScale(variants), legend: null },
-          tooltip: [{ field: 'variant' }, { field: 'ratio', format: '.4f' }, { field: 'ciLow', format: '.4f' }, { field: 'ciHigh', format: '.4f' }, { field: 'n', title: 'paired blocks' }],
+          tooltip: [{ field: 'variant' }, { field: 'ratio', format: '.4f' }, { field: 'ciLow', format: '.4f' }, { field: 'ciHigh', format: '.4f' }, { field: 'n', title: 'paired blocks' }, { field: 'nEffective', title: 'worth independent' }],
         },
       },
     ],
@@ -59,7 +59,7 @@ function panel(ratios: PairedRatio[], metric: string, title: string): FigureSpec
   return {
     id,
     title: head ?? title,
-    caption: `${title}: median of per-block ratios to ${reference} over ${Math.min(...rows.map((r) => r.n))} or more paired blocks, with 95% intervals. Variants of a block ran milliseconds apart, so the host's drift cancels.`,
+    caption: `${title}: median of per-block ratios to ${reference} over ${Math.min(...rows.map((r) => r.n))} or more paired blocks, with 95% intervals. Variants of a block ran milliseconds apart, so the host's drift cancels; the intervals count the blocks as worth fewer independent ones when the ratio itself moved during the run.`,
     spec,
   };
 }
