@@ -153,6 +153,8 @@ export interface RatioOptions {
   reference?: string | string[];
   /** Variant whose per-block cost is the method's overhead (cost_net_ns ratios). */
   overheadVariant?: string;
+  /** A ladder of variants: each one present is also compared with the step before it that ran in the same blocks. */
+  steps?: string[];
 }
 
 /**
@@ -180,6 +182,25 @@ export function pairedRatios(slices: SliceRow[], opts: RatioOptions = {}): Paire
     const refKeys = wanted.map((name) => keys.find((k) => firstOf.get(k)!.variant === name)).filter((k): k is string => k !== undefined);
     if (refKeys.length === 0) refKeys.push(keys[0]);
     const overheadKey = keys.find((k) => firstOf.get(k)!.variant === overhead);
+    // Step-to-step pairs of the ladder (same params), unless a reference already covers them.
+    const pairs: [string, string][] = [];
+    const onLadder = (opts.steps ?? []).map((name) => keys.filter((k) => firstOf.get(k)!.variant === name));
+    for (let i = 1; i < onLadder.length; i++) {
+      const prev = onLadder.slice(0, i).reverse().find((ks) => ks.length > 0);
+      for (const key of onLadder[i]) {
+        const refKey = prev?.find((k) => paramsKey(firstOf.get(k)!.params) === paramsKey(firstOf.get(key)!.params));
+        if (refKey && !refKeys.includes(refKey)) pairs.push([key, refKey]);
+      }
+    }
+    for (const [key, refKey] of pairs) {
+      const first = firstOf.get(key)!;
+      const ref = firstOf.get(refKey)!;
+      const base = { phase, variant: first.variant, reference: ref.variant, params: first.params, referenceParams: ref.params, unit };
+      out.push({ ...base, metric, ...estimateRatio(blockRatios(cells.get(key)!, cells.get(refKey)!)) });
+      if (metric === 'cost_ns' && overheadKey && key !== overheadKey && refKey !== overheadKey) {
+        out.push({ ...base, metric: 'cost_net_ns', ...estimateRatio(blockRatios(cells.get(key)!, cells.get(refKey)!, cells.get(overheadKey)!)) });
+      }
+    }
     for (const refKey of refKeys) {
       const ref = firstOf.get(refKey)!;
       for (const [key, first] of firstOf) {

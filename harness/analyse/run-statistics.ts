@@ -1,10 +1,12 @@
 /**
  * Every statistic of a run, computed once from its rows and slices: the per-cell
- * summary and the paired ratios to the run's reference (env.reference).
+ * summary, the paired ratios to the run's reference (env.reference), and each
+ * step of the paper's ladder to the step before it.
  */
 import { summarise } from './statistics.ts';
 import { pairedRatios } from './paired.ts';
 import type { Env, PairedRatio, Row, SliceRow, SummaryRow } from '../types/results.ts';
+import { ladder } from '../build/manifest.ts';
 
 export interface RunStatistics {
   summary: SummaryRow[];
@@ -14,5 +16,6 @@ export interface RunStatistics {
 export function runStatistics(run: { rows: readonly Row[]; slices: readonly SliceRow[]; env: Pick<Env, 'reference'> | Env }): RunStatistics {
   const r = run.env.reference as unknown;
   const reference = typeof r === 'string' || Array.isArray(r) ? (r as string | string[]) : undefined;
-  return { summary: summarise([...run.rows]), ratios: pairedRatios([...run.slices], { reference }) };
+  const steps = ladder().map((s) => s.variant);
+  return { summary: summarise([...run.rows]), ratios: pairedRatios([...run.slices], { reference, steps }) };
 }

@@ -4,10 +4,10 @@
  * before anything reaches the kernel.
  */
 import { BpfObject } from '../kernel/bpf-object.ts';
-import { encodeSketchCfg, decodeSketchStats, SKETCH_CFG_CONTRACT, SKETCH_STATS_CONTRACT, type Action, type SketchStats } from '../kernel/layout.ts';
+import { encodeSketchCfg, decodeSketchStats, GEO_STATE_CONTRACT, GEO_TABLE_SIZE, SKETCH_CFG_CONTRACT, SKETCH_META_CONTRACT, SKETCH_STATS_CONTRACT, SKETCH_STATS_BYTES, type Action, type SketchStats } from '../kernel/layout.ts';
 import { compileVariant } from './compile.ts';
 import { validateParams, type ResolvedVariant, type SketchParams } from './manifest.ts';
-import { geometricTable } from './geometric.ts';
+import { geometricTable, geoStart } from './geometric.ts';
 
 export const SKETCH_PROG = 'sketch_xdp';
 
@@ -43,10 +43,11 @@ export class LoadedVariant {
   static async load(variant: ResolvedVariant, params: SketchParams, opts: LoadOptions = {}): Promise<LoadedVariant> {
     validateParams(params, variant);
     const { objectPath } = await compileVariant(variant);
-    const hasSketch = variant.counter !== 'none' && variant.maps.includes('sketch');
+    // layout=struct: the sketch is one value of fixed size; only the flat map is sized to the params.
+    const hasSketch = variant.counter !== 'none' && variant.maps.includes('sketch') && variant.layout === 'maps';
     const obj = BpfObject.open(objectPath, {
       label: variant.name,
-      contracts: [SKETCH_CFG_CONTRACT, SKETCH_STATS_CONTRACT],
+      contracts: [SKETCH_CFG_CONTRACT, SKETCH_STATS_CONTRACT, GEO_STATE_CONTRACT, SKETCH_META_CONTRACT],
       rodata: encodeSketchCfg({
         rows: params.rows, columns: params.columns, p: params.p, seeds: [...params.seeds],
         action: opts.action ?? 'drop', redirectIfindex: opts.redirectIfindex, extraHashRounds: opts.extraHashRounds,
@@ -69,41 +70,78 @@ export class LoadedVariant {
   }
 
   get geometric(): boolean {
-    return this.variant.maps.includes('geo_table');
+    return this.variant.switches.sampling === 'geometric';
   }
 
+  /** A flat `sketch` map of rows x columns cells (layout=maps). */
   get hasSketch(): boolean {
-    return this.variant.counter !== 'none' && this.obj.hasMap('sketch');
+    return this.variant.counter !== 'none' && this.variant.layout === 'maps' && this.obj.hasMap('sketch');
   }
 
   /**
-   * Zero counters and sketch; draw a fresh geometric table from `samplingSeed`
-   * (each repetition gets its own, so sampled variants vary as they should).
-   * Coin sampling uses bpf_get_prandom_u32, which the kernel seeds itself.
+   * Zero counters and sketch; start every CPU's geometric stream where
+   * geoStart(table, samplingSeed, cpu) says (each repetition its own seed, so
+   * sampled variants vary as they should). Coin sampling uses
+   * bpf_get_prandom_u32, which the kernel seeds itself.
    */
   reset(samplingSeed: number): void {
-    this.obj.map('stats').clearArray();
     if (this.hasSketch) this.obj.map('sketch').clearArray();
-    if (this.geometric) {
-      const table = geometricTable(this.params.p, samplingSeed);
+    const table = this.geometric ? geometricTable(this.params.p) : undefined;
+    if (this.variant.layout === 'struct') {
+      // One value per CPU: stats, then geo_state, then the draws (struct sketch_meta).
+      const meta = this.obj.map('meta');
+      const buf = Buffer.alloc(meta.lookupBytes);
+      const stride = meta.lookupBytes / meta.copies;
+      for (let c = 0; c < meta.copies; c++) {
+        if (!table) continue;
+        const o = c * stride + SKETCH_STATS_BYTES;
+        const g = geoStart(table, samplingSeed, c);
+        buf.writeUInt32LE(g.skip, o);
+        buf.writeUInt32LE(g.rng, o + 4);
+        for (let i = 0; i < GEO_TABLE_SIZE; i++) buf.writeUInt32LE(table[i], o + 8 + 4 * i);
+      }
+      meta.update(meta.u32Key(0), buf);
+      if (this.variant.counter !== 'none') this.obj.map('sketch').clearArray();
+      return;
+    }
+    this.obj.map('stats').clearArray();
+    if (table) {
       this.obj.map('geo_table').fillArray(Buffer.from(table.buffer, table.byteOffset, table.byteLength));
       const gs = this.obj.map('geo_state');
-      // Start at the first draw so the very first slot is not always sampled.
-      const st = Buffer.alloc(8);
-      st.writeUInt32LE(table[0], 0);
-      st.writeUInt32LE(1, 4);
-      gs.update(gs.u32Key(0), st);
+      const buf = Buffer.alloc(gs.lookupBytes);
+      const stride = gs.lookupBytes / gs.copies;
+      for (let c = 0; c < gs.copies; c++) {
+        const g = geoStart(table, samplingSeed, c);
+        buf.writeUInt32LE(g.skip, c * stride);
+        buf.writeUInt32LE(g.rng, c * stride + 4);
+      }
+      gs.update(gs.u32Key(0), buf);
     }
   }
 
   stats(): SketchStats {
+    if (this.variant.layout === 'struct') {
+      const copies = this.obj.map('meta').lookupPerCpu(Buffer.alloc(4)) ?? [];
+      const sums = new Array<bigint>(SKETCH_STATS_BYTES / 8).fill(0n);
+      for (const b of copies) for (let i = 0; i < sums.length; i++) sums[i] += b.readBigUInt64LE(i * 8);
+      return decodeSketchStats(sums);
+    }
     return decodeSketchStats(this.obj.map('stats').readU64StructSummed());
   }
 
   /** Counters, per-CPU copies summed, index = row * columns + col. */
   readSketch(): number[] {
-    if (!this.hasSketch) return [];
-    return this.obj.map('sketch').readArraySummed(this.variant.counter === 's32' ? 's32' : 'u32');
+    if (this.variant.counter === 'none' || !this.obj.hasMap('sketch')) return [];
+    const signed = this.variant.counter === 's32';
+    if (this.variant.layout === 'struct') {
+      const n = this.params.rows * this.params.columns;
+      const out = new Array<number>(n).fill(0);
+      for (const b of this.obj.map('sketch').lookupPerCpu(Buffer.alloc(4)) ?? []) {
+        for (let i = 0; i < n; i++) out[i] += signed ? b.readInt32LE(4 * i) : b.readUInt32LE(4 * i);
+      }
+      return out;
+    }
+    return this.obj.map('sketch').readArraySummed(signed ? 's32' : 'u32');
   }
 
   programMetrics(): ProgramMetrics {

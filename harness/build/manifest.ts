@@ -15,6 +15,16 @@ export interface Limits {
   maxRows: number;
   /** Largest allowed log2(columns). */
   maxColumnsLog2: number;
+  /** Largest rows x columns, when the whole sketch is one map value (layout=struct). */
+  maxCells?: number;
+}
+
+/** Hash function of the rows (variants/include/fasthash.h, xxhash32.h; harness/sketch/cells.ts). */
+export type HashKind = 'xxhash32' | 'fasthash32' | 'fasthash64-sliced' | 'fasthash64-compact';
+
+/** One 64-bit hash sliced into 16-bit rows (at most 4 rows, seeds[0] only). */
+export function slicedHash(h: HashKind): boolean {
+  return h === 'fasthash64-sliced' || h === 'fasthash64-compact';
 }
 
 /** One value of a switch, e.g. sampling=geometric. */
@@ -23,6 +33,8 @@ export interface SwitchValue {
   defines: string[];
   /** Extra maps the program has with this value (e.g. geo_table). */
   maps?: string[];
+  /** Maps the program no longer has with this value (layout=struct folds them into `meta`). */
+  drops?: string[];
   /** Tighter limits this value imposes (unrolled hashing: 4 rows, 2^15 columns). */
   limits?: Partial<Limits>;
 }
@@ -53,7 +65,12 @@ export interface Family {
 export interface Manifest {
   defaults: { rows: number; columns: number; p: number; seeds: string[] };
   families: Record<string, Family>;
-  variants: Record<string, { family: string; switches: Record<string, string> }>;
+  /** A named variant may add -D macros of its own, outside the switches (a design that is not a combination). */
+  variants: Record<string, { family: string; switches: Record<string, string>; defines?: string[] }>;
+  /** Old names that still resolve: alias -> named variant. */
+  aliases?: Record<string, string>;
+  /** The paper's drill-down in its order: each step one change more than the last. */
+  ladder?: { variant: string; step: string }[];
 }
 
 /** A variant with everything needed to build, load and interpret it. */
@@ -72,8 +89,10 @@ export interface ResolvedVariant {
   counter: CounterKind;
   samples: boolean;
   limits: Limits;
-  /** Per-row or unrolled: how cells are computed (harness/sketch/cells.ts). */
-  hashing: 'per-row' | 'unrolled';
+  /** How cells are computed (harness/sketch/cells.ts). */
+  hashing: HashKind;
+  /** Separate maps, or stats/sampling state in `meta` and the whole sketch one value. */
+  layout: 'maps' | 'struct';
   /** Map names the object has. */
   maps: string[];
   /** File-name-safe stem: family and switch values joined with '-'. */
@@ -118,6 +137,11 @@ export function defaultParams(): SketchParams {
   return { rows: d.rows, columns: d.columns, p: d.p, seeds: d.seeds.map((s) => BigInt(s)) };
 }
 
+/** The paper's drill-down steps, in order (the drill-down figures, and the step-to-step ratios). */
+export function ladder(): { variant: string; step: string }[] {
+  return loadManifest().ladder ?? [];
+}
+
 /** Names of the named variants, in manifest order. */
 export function variantNames(): string[] {
   return Object.keys(loadManifest().variants);
@@ -129,17 +153,17 @@ function family(name: string, root = projectRoot): Family {
   return f;
 }
 
-/** Canonical combination name, e.g. nitro[sampling=coin,maps=shared,hashing=per-row]. */
+/** Canonical combination name, e.g. nitro[sampling=coin,maps=shared,hash=xxhash32,order=parse-first,layout=maps]. */
 export function combinationName(familyName: string, switches: Record<string, string>): string {
   const keys = Object.keys(family(familyName).switches);
   return keys.length ? `${familyName}[${keys.map((k) => `${k}=${switches[k]}`).join(',')}]` : familyName;
 }
 
-function resolve(name: string, familyName: string, given: Record<string, string>, root = projectRoot): ResolvedVariant {
+function resolve(name: string, familyName: string, given: Record<string, string>, root = projectRoot, extraDefines: string[] = []): ResolvedVariant {
   const f = family(familyName, root);
   const switches: Record<string, string> = {};
-  const defines: string[] = [];
-  const maps = [...f.maps];
+  const defines: string[] = [...extraDefines];
+  let maps = [...f.maps];
   const limits: Limits = { ...f.limits };
   for (const key of Object.keys(given)) {
     if (!(key in f.switches)) {
@@ -155,7 +179,10 @@ function resolve(name: string, familyName: string, given: Record<string, string>
     maps.push(...(v.maps ?? []));
     if (v.limits?.maxRows !== undefined) limits.maxRows = Math.min(limits.maxRows, v.limits.maxRows);
     if (v.limits?.maxColumnsLog2 !== undefined) limits.maxColumnsLog2 = Math.min(limits.maxColumnsLog2, v.limits.maxColumnsLog2);
+    if (v.limits?.maxCells !== undefined) limits.maxCells = Math.min(limits.maxCells ?? Infinity, v.limits.maxCells);
   }
+  const dropped = new Set(Object.entries(f.switches).flatMap(([key, spec]) => spec.values[switches[key]].drops ?? []));
+  maps = maps.filter((m) => !dropped.has(m));
   return {
     name,
     family: familyName,
@@ -166,9 +193,11 @@ function resolve(name: string, familyName: string, given: Record<string, string>
     counter: f.counter,
     samples: f.samples,
     limits,
-    hashing: switches.hashing === 'unrolled' ? 'unrolled' : 'per-row',
+    hashing: (switches.hash ?? 'fasthash32') as HashKind,
+    layout: switches.layout === 'struct' ? 'struct' : 'maps',
     maps,
-    stem: [familyName, ...Object.values(switches)].join('-'),
+    // A named variant's own macros make it a build of its own.
+    stem: [familyName, ...Object.values(switches), ...extraDefines.map((d) => d.toLowerCase())].join('-'),
   };
 }
 
@@ -179,8 +208,10 @@ function resolve(name: string, familyName: string, given: Record<string, string>
  */
 export function resolveVariant(name: string, root = projectRoot): ResolvedVariant {
   const m = loadManifest(root);
+  const aliased = m.aliases?.[name];
+  if (aliased && m.variants[aliased]) return resolve(aliased, m.variants[aliased].family, m.variants[aliased].switches, root, m.variants[aliased].defines);
   const named = m.variants[name];
-  if (named) return resolve(name, named.family, named.switches, root);
+  if (named) return resolve(name, named.family, named.switches, root, named.defines);
   const combo = /^([\w-]+)(?:\[([^\]]*)\])?$/.exec(name.trim());
   if (!combo || !(combo[1] in m.families)) {
     throw badInput(`unknown variant '${name}'; use one of ${variantNames().join(', ')} or family[switch=value,...] with family ${Object.keys(m.families).join('|')}`);
@@ -189,14 +220,16 @@ export function resolveVariant(name: string, root = projectRoot): ResolvedVarian
   for (const part of (combo[2] ?? '').split(',').map((s) => s.trim()).filter(Boolean)) {
     const [k, v, extra] = part.split('=').map((s) => s.trim());
     if (!k || !v || extra !== undefined) throw badInput(`variant '${name}': '${part}' is not switch=value`);
-    given[k] = v;
+    // The switch's name before the hash functions were told apart.
+    if (k === 'hashing' && (v === 'per-row' || v === 'unrolled') && !(k in m.families[combo[1]].switches)) given.hash = v === 'unrolled' ? 'fasthash64-sliced' : 'fasthash32';
+    else given[k] = v;
   }
   const r = resolve(name, combo[1], given, root);
   // Always name combinations canonically, so results group the same build together.
   return { ...r, name: combinationName(combo[1], r.switches) };
 }
 
-/** Every switch combination of a family (2 x 2 x 2 = 8 for nitro), canonically named. */
+/** Every switch combination of a family (2 x 2 x 3 x 2 x 2 = 48 for nitro), canonically named. */
 export function allCombinations(familyName: string): ResolvedVariant[] {
   const f = family(familyName);
   let combos: Record<string, string>[] = [{}];
@@ -216,20 +249,24 @@ const SEED_SLOTS = 8;
  */
 export function validateParams(params: SketchParams, variant: ResolvedVariant): SketchParams {
   const { rows, columns, p, seeds } = params;
-  const { maxRows, maxColumnsLog2 } = variant.limits;
+  const { maxRows, maxColumnsLog2, maxCells } = variant.limits;
   const v = variant.name;
+  const sliced = slicedHash(variant.hashing);
   if (!Number.isInteger(rows) || rows < 1 || rows > maxRows) {
-    throw badInput(`${v}: rows must be an integer from 1 to ${maxRows}${variant.hashing === 'unrolled' ? ' (unrolled hashing: one 64-bit hash, 16 bits per row)' : ''}, got ${rows}`);
+    throw badInput(`${v}: rows must be an integer from 1 to ${maxRows}${sliced ? ' (sliced hashing: one 64-bit hash, 16 bits per row)' : ''}, got ${rows}`);
   }
   if (!Number.isInteger(columns) || columns < 1 || columns > 2 ** maxColumnsLog2 || (columns & (columns - 1)) !== 0) {
     throw badInput(`${v}: columns must be a power of two from 1 to ${2 ** maxColumnsLog2} (2^${maxColumnsLog2}), got ${columns}`);
   }
+  if (maxCells !== undefined && rows * columns > maxCells) {
+    throw badInput(`${v}: rows x columns must be at most ${maxCells} (layout=struct: the whole sketch is one map value of at most 32 KiB), got ${rows} x ${columns} = ${rows * columns}`);
+  }
   if (!(typeof p === 'number' && p > 0 && p <= 1)) {
     throw badInput(`${v}: p must satisfy 0 < p <= 1 (e.g. 0.0625 for 1/16), got ${p}`);
   }
-  const needSeeds = variant.hashing === 'unrolled' ? 1 : rows;
+  const needSeeds = sliced ? 1 : rows;
   if (seeds.length < needSeeds || seeds.length > SEED_SLOTS) {
-    throw badInput(`${v}: give ${needSeeds} to ${SEED_SLOTS} seeds (${variant.hashing === 'unrolled' ? 'unrolled hashing uses seeds[0]' : 'one per row'}), got ${seeds.length}`);
+    throw badInput(`${v}: give ${needSeeds} to ${SEED_SLOTS} seeds (${sliced ? 'sliced hashing uses seeds[0]' : 'one per row'}), got ${seeds.length}`);
   }
   const bad = seeds.find((s) => typeof s !== 'bigint' || s < 0n || s > U64_MAX);
   if (bad !== undefined) throw badInput(`${v}: seeds must be unsigned 64-bit integers, got ${String(bad)}`);

@@ -10,7 +10,7 @@ import { projectRoot } from '../paths.ts';
 function supportProgram(name: string, source: string): ResolvedVariant {
   return {
     name, family: 'support', switches: {}, defines: [], source: join(projectRoot, source),
-    counter: 'none', samples: false, limits: { maxRows: 0, maxColumnsLog2: 0 }, hashing: 'per-row', maps: [], stem: name,
+    counter: 'none', samples: false, limits: { maxRows: 0, maxColumnsLog2: 0 }, hashing: 'fasthash32', layout: 'maps', maps: [], stem: name,
   };
 }
 

@@ -19,6 +19,16 @@ export const SKETCH_STATS_CONTRACT: StructContract = packed('sketch_stats', 'har
   ['packets', 8], ['bytes', 8], ['ip_packets', 8], ['non_ip', 8], ['truncated', 8], ['row_updates', 8],
 ]);
 
+export const SKETCH_STATS_BYTES = 48;
+
+/** struct geo_state as LoadedVariant.reset writes it (per CPU). */
+export const GEO_STATE_CONTRACT: StructContract = packed('geo_state', 'harness/build/load-variant.ts', [['skip', 4], ['rng', 4]]);
+
+/** struct sketch_meta (layout=struct) as LoadedVariant.reset writes and stats() reads it. */
+export const SKETCH_META_CONTRACT: StructContract = packed('sketch_meta', 'harness/build/load-variant.ts', [
+  ['stats', SKETCH_STATS_BYTES], ['geo', 8], ['draws', 4 * GEO_TABLE_SIZE],
+]);
+
 export const ACTIONS = { drop: 0, pass: 1, redirect: 2 } as const;
 export type Action = keyof typeof ACTIONS;
 

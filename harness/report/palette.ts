@@ -12,6 +12,12 @@ export const VARIANT_COLOURS: Record<string, string> = {
   univmon: '#8C6D1F',
   'nitro-naive': '#CC79A7',
   'nitro-geo': '#D55E00',
+  'nitro-fasthash': '#0072B2',
+  'nitro-sliced': '#009E73',
+  'nitro-sample-first': '#F0E442',
+  'nitro-final': '#000000',
+  'nitro-shared': '#8DA0CB',
+  // Names of earlier versions, kept so old results keep their colours.
   'nitro-percpu': '#0072B2',
   'nitro-unrolled': '#009E73',
 };

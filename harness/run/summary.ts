@@ -22,7 +22,8 @@ export function ratioSentence(r: PairedRatio): string {
 
 export function printSummary(results: ResultsFile, opts: { json?: boolean } = {}): void {
   if (opts.json) {
-    console.log(JSON.stringify(results.summary, null, 2));
+    // The ratios are the numbers to act on; a script gets them beside the per-cell summary.
+    console.log(JSON.stringify({ summary: results.summary, ratios: results.ratios }, null, 2));
     return;
   }
   const rows = results.summary.map((s) => {

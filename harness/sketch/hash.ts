@@ -62,10 +62,12 @@ export function fasthash64Big(buf: Uint8Array, seed: bigint): bigint {
 const M_HI = 0x880355f2, M_LO = 0x1e6d1965;
 const X_HI = 0x2127599b, X_LO = 0xf4325c37;
 
-// seed ^ (len * m) for the fixed len = 40.
-const LEN_M = U64(40n * M);
-const LEN_M_HI = Number(LEN_M >> 32n);
-const LEN_M_LO = Number(LEN_M & 0xffffffffn);
+// seed ^ (len * m), for the two message lengths the kernel hashes (40: a key, 16: a compact IPv4 key).
+const lenM = (len: number): [number, number] => {
+  const v = U64(BigInt(len) * M);
+  return [Number(v >> 32n), Number(v & 0xffffffffn)];
+};
+const LEN_M_OF: Record<number, [number, number]> = { 40: lenM(40), 16: lenM(16) };
 
 // Results of mul64/mix64 land here: returning pairs would allocate per call.
 let rHi = 0, rLo = 0;
@@ -92,13 +94,14 @@ function mix64(hi: number, lo: number): void {
 }
 
 /**
- * fasthash64 of a 40-byte key into rHi:rLo. seedHi/seedLo are the seed's halves.
- * Exported for cells.ts; everyone else uses fasthash64().
+ * fasthash64 of a 40-byte key (or of the first `len` bytes, 16 or 40) into rHi:rLo.
+ * seedHi/seedLo are the seed's halves. Exported for cells.ts; everyone else uses fasthash64().
  */
-export function fasthash64Parts(key: Uint8Array, seedHi: number, seedLo: number): void {
-  let hi = (seedHi ^ LEN_M_HI) >>> 0;
-  let lo = (seedLo ^ LEN_M_LO) >>> 0;
-  for (let o = 0; o < FLOW_KEY_BYTES; o += 8) {
+export function fasthash64Parts(key: Uint8Array, seedHi: number, seedLo: number, len: 16 | 40 = FLOW_KEY_BYTES): void {
+  const [lmHi, lmLo] = LEN_M_OF[len];
+  let hi = (seedHi ^ lmHi) >>> 0;
+  let lo = (seedLo ^ lmLo) >>> 0;
+  for (let o = 0; o < len; o += 8) {
     const vLo = (key[o] | (key[o + 1] << 8) | (key[o + 2] << 16) | (key[o + 3] << 24)) >>> 0;
     const vHi = (key[o + 4] | (key[o + 5] << 8) | (key[o + 6] << 16) | (key[o + 7] << 24)) >>> 0;
     mix64(vHi, vLo);
@@ -130,6 +133,22 @@ export function fasthash64(key: Uint8Array, seed: bigint): bigint {
   const [sHi, sLo] = seedHalves(seed);
   fasthash64Parts(key, sHi, sLo);
   return (BigInt(rHi) << 32n) | BigInt(rLo);
+}
+
+/**
+ * The message fasthash64_compact (variants/include/fasthash.h) hashes for a 40-byte key:
+ * for an IPv4-mapped key the 16 bytes saddr, daddr, ports, protocol, pad; otherwise
+ * undefined (the whole key is hashed). `out` is reused.
+ */
+export function compactMessage(key: Uint8Array, out: Uint8Array): Uint8Array | undefined {
+  for (const base of [0, 16]) {
+    for (let i = 0; i < 10; i++) if (key[base + i] !== 0) return undefined;
+    if (key[base + 10] !== 0xff || key[base + 11] !== 0xff) return undefined;
+  }
+  out.set(key.subarray(12, 16), 0);
+  out.set(key.subarray(28, 32), 4);
+  out.set(key.subarray(32, 40), 8);
+  return out;
 }
 
 /** fasthash's 64 -> 32 fold: (u32)(h - (h >> 32)). */

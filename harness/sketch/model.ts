@@ -6,14 +6,15 @@
  * - none (countmin, countsketch, and nitro at p = 1 with either sampling): every
  *   (packet,row) slot is updated, so the counters equal the kernel's cell for cell
  *   whatever CPUs the packets ran on (per-CPU copies are summed; shared maps add atomically).
- * - geometric: the kernel keeps the slot stream state (skip, idx) in a PER-CPU map,
- *   every CPU starting at {skip: table[0], idx: 1} (the loader copies one value to all
- *   CPUs). The model replays that stream exactly, so with the same table it equals the
- *   kernel cell for cell when the packets reach sketch_update in trace order and each
+ * - geometric: the kernel keeps the slot stream state (skip, xorshift32 state) per
+ *   CPU, each CPU starting where geoStart(table, seed, cpu) says (build/geometric.ts).
+ *   The model replays those streams exactly, so with the same table it equals the
+ *   kernel cell for cell when the packets reach the program in trace order and each
  *   packet's CPU is known: all on one CPU (the default), or per packet via `cpuOf`.
- *   Packets that do not parse as IP never reach sketch_update, so they must not be in
- *   the sequence given here. Without reset() between replays the kernel continues its
- *   stream, the model always starts fresh.
+ *   A negative flow id is a packet that does not parse as IP: with order=parse-first
+ *   it never reaches the sampler, with order=sample-first it spends its slots and
+ *   updates nothing. Without reset() between replays the kernel continues its stream,
+ *   the model always starts fresh.
  * - coin: bpf_get_prandom_u32 cannot be reproduced, so the model draws its coins from
  *   a seeded xoshiro128** against the kernel's own threshold (pThreshold); only the
  *   distributions of kernel and model estimates can be compared (see
@@ -21,8 +22,8 @@
  */
 import { badInput } from '../errors.ts';
 import type { ResolvedVariant, SketchParams } from '../build/manifest.ts';
-import { geometricTable } from '../build/geometric.ts';
-import { pThreshold } from '../kernel/layout.ts';
+import { geoDraw, geometricTable, geoStart, type GeoState } from '../build/geometric.ts';
+import { GEO_TABLE_SIZE, pThreshold } from '../kernel/layout.ts';
 import { Xoshiro128 } from '../trace/prng.ts';
 import { estimateFromCells, estimatorOf, flowCells, type FlowCells } from './estimate.ts';
 
@@ -32,9 +33,11 @@ export type Sampling = 'none' | 'geometric' | 'coin';
 export type ModelVariant = Pick<ResolvedVariant, 'family' | 'hashing' | 'switches'>;
 
 export interface ModelOptions {
-  /** Geometric skips; default geometricTable(p, samplingSeed), what LoadedVariant.reset(samplingSeed) writes. */
+  /** Geometric skips; default geometricTable(p), what LoadedVariant.reset writes. */
   geoTable?: Uint32Array;
-  /** Seeds the geometric table (when not given) or the coin PRNG. Default 1, as LoadedVariant.load. */
+  /** Each CPU's geometric state at the start; default geoStart(table, samplingSeed, cpu), what reset(samplingSeed) writes. */
+  geoStates?: readonly GeoState[];
+  /** Seeds the CPUs' geometric streams or the coin PRNG. Default 1, as LoadedVariant.load. */
   samplingSeed?: number;
   /** CPU of each packet (geometric sampling keeps one stream per CPU). Default: all on CPU 0. */
   cpuOf?: ArrayLike<number>;
@@ -67,9 +70,12 @@ export function simulateFromCells(variant: ModelVariant, params: SketchParams, c
     counters[index[o]] += signed ? sign[o] : 1;
   };
   const sampling = p >= 1 && samplingOf(variant) === 'coin' ? 'none' : samplingOf(variant);
+  // Whether a packet that does not parse still spends its sampling slots.
+  const sampleFirst = variant.switches.order === 'sample-first';
 
   if (sampling === 'none') {
     for (let i = 0; i < n; i++) {
+      if (flowIds[i] < 0) continue;
       const base = flowIds[i] * rows;
       for (let r = 0; r < rows; r++) add(base + r);
     }
@@ -81,16 +87,16 @@ export function simulateFromCells(variant: ModelVariant, params: SketchParams, c
     const threshold = pThreshold(p);
     const rng = new Xoshiro128(opts.samplingSeed ?? 1);
     for (let i = 0; i < n; i++) {
-      const base = flowIds[i] * rows;
-      for (let r = 0; r < rows; r++) if (rng.u32() < threshold) add(base + r);
+      const id = flowIds[i];
+      if (id < 0 && !sampleFirst) continue;
+      const base = id * rows;
+      for (let r = 0; r < rows; r++) if (rng.u32() < threshold && id >= 0) add(base + r);
     }
     return counters;
   }
 
-  const table = opts.geoTable ?? geometricTable(p, opts.samplingSeed ?? 1);
-  const size = table.length;
-  if (size === 0 || (size & (size - 1)) !== 0) throw badInput(`geometric table size must be a power of two, got ${size}`);
-  const mask = size - 1;
+  const table = opts.geoTable ?? geometricTable(p);
+  if (table.length !== GEO_TABLE_SIZE) throw badInput(`the geometric table has ${GEO_TABLE_SIZE} entries (the kernel's draws index it by 12 bits), got ${table.length}`);
   // One stream per CPU, as geo_state is a per-CPU map; all start where reset() puts them.
   const cpuOf = opts.cpuOf;
   let cpus = 1;
@@ -101,30 +107,26 @@ export function simulateFromCells(variant: ModelVariant, params: SketchParams, c
       if (c >= cpus) cpus = c + 1;
     }
   }
-  const skipOf = new Float64Array(cpus).fill(table[0]);
-  const idxOf = new Float64Array(cpus).fill(1);
+  const seed = opts.samplingSeed ?? 1;
+  const states: GeoState[] = Array.from({ length: cpus }, (_, c) => ({ ...(opts.geoStates?.[c] ?? geoStart(table, seed, c)) }));
   for (let i = 0; i < n; i++) {
-    const cpu = cpuOf ? cpuOf[i] : 0;
-    let skip = skipOf[cpu];
-    // Fast path of sketch_update: the whole packet is passed over.
-    if (skip >= rows) {
-      skipOf[cpu] = skip - rows;
+    const id = flowIds[i];
+    if (id < 0 && !sampleFirst) continue;
+    const s = states[cpuOf ? cpuOf[i] : 0];
+    // geo_packet_skipped: the whole packet is passed over.
+    if (s.skip >= rows) {
+      s.skip -= rows;
       continue;
     }
-    let idx = idxOf[cpu];
-    const base = flowIds[i] * rows;
+    const base = id * rows;
     for (let r = 0; r < rows; r++) {
-      if (skip === 0) {
-        const next = table[idx & mask];
-        idx = (idx + 1) >>> 0;
-        add(base + r);
-        skip = next;
+      if (s.skip === 0) {
+        if (id >= 0) add(base + r);
+        s.skip = geoDraw(table, s);
       } else {
-        skip--;
+        s.skip--;
       }
     }
-    skipOf[cpu] = skip;
-    idxOf[cpu] = idx;
   }
   return counters;
 }

@@ -161,9 +161,19 @@ export async function createTestbed(opts: TestbedOptions = {}): Promise<Testbed>
   updateRunState((s) => { s.testbeds.push(rec); });
   let destroyed: Promise<void> | undefined;
   let kept = false;
+  // A signal can arrive while `ip netns add` runs: removal must wait for it, or the
+  // namespace appears after the cleanup looked for it and outlives the run.
+  let creating: Promise<unknown> = Promise.resolve();
+  const create = (args: string[]): Promise<unknown> => {
+    if (destroyed) return Promise.reject(new SketchbenchError('testbed', `testbed ${id}: creation interrupted by cleanup`));
+    const p = sh('ip', args);
+    creating = p.catch(() => undefined);
+    return p;
+  };
   const destroy = (): Promise<void> => {
     destroyed ??= (async () => {
       unregister();
+      await creating;
       await removeTestbedObjects(rec);
       if (kept) rmSync(statePath(keptRunId(id)), { force: true });
       else updateRunState((s) => { s.testbeds = s.testbeds.filter((t) => t.id !== id); });
@@ -176,10 +186,10 @@ export async function createTestbed(opts: TestbedOptions = {}): Promise<Testbed>
   const dutMac = macFor(id, 2);
   const q = String(options.queues);
   try {
-    await sh('ip', ['netns', 'add', genNs]);
-    await sh('ip', ['netns', 'add', dutNs]);
+    await create(['netns', 'add', genNs]);
+    await create(['netns', 'add', dutNs]);
     // Created with both ends already in their namespaces: the root namespace never sees them.
-    await sh('ip', ['link', 'add', genDev, 'address', genMac, 'netns', genNs, 'numtxqueues', q, 'numrxqueues', q,
+    await create(['link', 'add', genDev, 'address', genMac, 'netns', genNs, 'numtxqueues', q, 'numrxqueues', q,
       'type', 'veth', 'peer', 'name', dutDev, 'address', dutMac, 'netns', dutNs, 'numtxqueues', q, 'numrxqueues', q]);
     for (const [ns, dev, v4, v6, peerV4, peerV6, peerMac] of [
       [genNs, genDev, GEN_IPV4, GEN_IPV6, DUT_IPV4, DUT_IPV6, dutMac],

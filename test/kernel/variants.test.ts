@@ -1,21 +1,22 @@
 /**
  * Every variant in the real kernel: each build loads at default and largest
  * legal sizes; packets sent with BPF_PROG_TEST_RUN land in exactly the cells
- * the TypeScript model (harness/sketch/cells.ts) computes; NitroSketch at
- * p = 1 is a Count Sketch; geometric sampling follows the skip stream of its
- * table; the parser finds the right flow key behind VLAN/QinQ tags, IPv4
+ * the TypeScript model (harness/sketch/cells.ts) computes, for every hash
+ * function and layout; NitroSketch at p = 1 is a Count Sketch; geometric
+ * sampling follows each CPU's skip stream, sampling before or after parsing;
+ * the parser finds the right flow key behind VLAN/QinQ tags, IPv4
  * options, IPv6 extension headers and fragments, and counts what it cannot
  * parse without touching the sketch. Bad sizes never reach the kernel.
  */
 import assert from 'node:assert/strict';
 import { LoadedVariant } from '../../harness/build/load-variant.ts';
-import { geometricTable } from '../../harness/build/geometric.ts';
+import { geoDraw, geometricTable, geoStart, type GeoState } from '../../harness/build/geometric.ts';
 import {
   allCombinations, defaultParams, resolveVariant, validateParams, variantNames,
   type ResolvedVariant, type SketchParams,
 } from '../../harness/build/manifest.ts';
 import { pinThisThread, unpinThisThread } from '../../harness/kernel/affinity.ts';
-import { GEO_TABLE_SIZE } from '../../harness/kernel/layout.ts';
+import { GEO_TABLE_SIZE, SKETCH_STATS_BYTES } from '../../harness/kernel/layout.ts';
 import { cellMapper } from '../../harness/sketch/cells.ts';
 import { flowKeyBytes, type FlowTuple } from '../../harness/sketch/hash.ts';
 import { SketchbenchError, EXIT_BAD_INPUT } from '../../harness/errors.ts';
@@ -64,16 +65,27 @@ function assertSketch(got: number[], want: number[], what: string): void {
   assert.deepEqual(got, want);
 }
 
-function expectedStats(pkts: PacketCase[], rowUpdates: number) {
+function expectedStats(pkts: PacketCase[], rowUpdates: number, v?: ResolvedVariant) {
   return {
     packets: pkts.length,
-    bytes: pkts.reduce((s, c) => s + c.pkt.length, 0),
+    // A build that counts packets only (nitro-lean) leaves bytes at 0.
+    bytes: v?.defines.includes('STATS_PACKETS_ONLY') ? 0 : pkts.reduce((s, c) => s + c.pkt.length, 0),
     ipPackets: pkts.filter((c) => c.cls === 'ip').length,
     nonIp: pkts.filter((c) => c.cls === 'non_ip').length,
     truncated: pkts.filter((c) => c.cls === 'truncated').length,
     rowUpdates,
   };
 }
+
+/** Largest legal sketch of a build: its most rows, then the most columns that fit (layout=struct caps rows x columns). */
+function largest(v: ResolvedVariant): SketchParams {
+  const rows = v.limits.maxRows;
+  let columns = 2 ** v.limits.maxColumnsLog2;
+  while (v.limits.maxCells !== undefined && rows * columns > v.limits.maxCells) columns /= 2;
+  return params(rows, columns, defaultParams().p);
+}
+
+const sampleFirst = (v: ResolvedVariant): boolean => v.switches.order === 'sample-first';
 
 /** Named variants and every switch combination, one per distinct build (a named variant is one of the combinations). */
 function everyBuild(): ResolvedVariant[] {
@@ -85,30 +97,33 @@ function everyBuild(): ResolvedVariant[] {
 
 kernelTest('every named variant and every switch combination loads with default params and with the largest legal sizes', async () => {
   const builds = everyBuild();
-  // 8 named (6 of them combinations) + 8 nitro + 4 countmin + 4 countsketch combinations.
-  assert.equal(builds.length, 18);
+  // 2 baselines + 64 nitro + 16 countmin + 16 countsketch combinations + nitro-lean (every other named variant is a combination).
+  assert.equal(builds.length, 99);
   for (const v of builds) {
-    const max = params(v.limits.maxRows, 2 ** v.limits.maxColumnsLog2, defaultParams().p);
+    const max = largest(v);
     for (const [what, prm] of [['default', defaultParams()], [`largest ${max.rows}x${max.columns}`, max]] as const) {
       await withVariant(v, prm, (lv) => {
         const m = lv.programMetrics();
         assert.ok(m.verifiedInsns > 0 && m.jitedBytes > 0, `${v.name} (${what}): ${JSON.stringify(m)}`);
         if (lv.hasSketch) assert.equal(lv.obj.map('sketch').maxEntries, prm.rows * prm.columns, `${v.name} (${what}): sketch size`);
-        else assert.equal(v.counter, 'none');
+        else assert.ok(v.counter === 'none' || v.layout === 'struct', v.name);
+        if (v.counter !== 'none') assert.equal(lv.readSketch().length, prm.rows * prm.columns, `${v.name} (${what}): cells read back`);
         // It runs, too: one packet goes through and is counted.
         send(lv, [ipCases[0]]);
         const st = lv.stats();
         assert.equal(st.packets, 1, `${v.name} (${what})`);
-        if (v.family !== 'baseline-drop') assert.equal(st.ipPackets, 1, `${v.name} (${what})`);
+        // Sampling first, an unsampled packet is never parsed.
+        if (v.family !== 'baseline-drop') assert.equal(st.ipPackets, sampleFirst(v) ? Math.min(1, st.rowUpdates) : 1, `${v.name} (${what})`);
       });
     }
   }
   // The named variants are exactly the documented combinations.
-  assert.equal(resolveVariant('nitro-unrolled').stem, 'nitro-geometric-percpu-unrolled');
-  assert.equal(resolveVariant('nitro-naive').stem, 'nitro-coin-shared-per-row');
+  assert.equal(resolveVariant('nitro-unrolled').stem, 'nitro-geometric-percpu-fasthash64-sliced-parse-first-maps');
+  assert.equal(resolveVariant('nitro-naive').stem, 'nitro-coin-percpu-xxhash32-parse-first-maps');
+  assert.equal(resolveVariant('nitro-final').stem, 'nitro-geometric-percpu-fasthash64-sliced-sample-first-struct');
 });
 
-kernelTest('countmin and countsketch: every packet lands in exactly the cells of the TS model (per-row and unrolled, shared and percpu)', async () => {
+kernelTest('countmin and countsketch: every packet lands in exactly the cells of the TS model (each hash, shared and percpu, each layout)', async () => {
   const flows = ipCases.map((c) => c.flow!);
   for (const v of [...allCombinations('countmin'), ...allCombinations('countsketch')]) {
     // Default shape, a narrow one (many collisions, so adds must accumulate), and the most rows.
@@ -131,6 +146,7 @@ kernelTest('NitroSketch with p = 1 updates every row of every packet and equals 
   for (const v of combos) {
     for (const [rows, columns] of [[4, 512], [2, 8], [v.limits.maxRows, 128]]) {
       const prm = params(rows, columns, 1);
+      // p = 1 samples every row, so sampling first parses every packet too: the same stats.
       await withVariant(v, prm, (lv) => {
         send(lv, cases);
         const what = `${v.name} ${rows}x${columns} p=1`;
@@ -145,66 +161,90 @@ kernelTest('NitroSketch with p = 1 updates every row of every packet and equals 
 
 /**
  * The (packet, row) slots form one stream: `skip` slots are passed over
- * before each sampled one, and each sample draws the next skip from the table.
+ * before each sampled one, and each sample draws the next skip (geoDraw).
+ * A packet without a flow did not parse: sampling first, it still spends its
+ * slots; parsing first, it never reaches the sampler.
  */
-function skipStreamModel(v: ResolvedVariant, prm: SketchParams, flows: FlowTuple[], table: ArrayLike<number>, start: { skip: number; idx: number }) {
+function skipStreamModel(v: ResolvedVariant, prm: SketchParams, flows: (FlowTuple | null)[], table: ArrayLike<number>, start: GeoState) {
   const cellsOf = cellMapper({ rows: prm.rows, columns: prm.columns, seeds: prm.seeds, hashing: v.hashing });
   const sketch = new Array<number>(prm.rows * prm.columns).fill(0);
-  let { skip, idx } = start;
+  const s = { ...start };
   let updates = 0;
   for (const f of flows) {
-    if (skip >= prm.rows) {
-      skip -= prm.rows;
+    if (!f && !sampleFirst(v)) continue;
+    if (s.skip >= prm.rows) {
+      s.skip -= prm.rows;
       continue;
     }
-    const cells = cellsOf(flowKeyBytes(f));
+    const cells = f ? cellsOf(flowKeyBytes(f)) : [];
     for (let r = 0; r < prm.rows; r++) {
-      if (skip === 0) {
-        sketch[r * prm.columns + cells[r].col] += cells[r].sign;
-        updates++;
-        skip = table[idx++ & (GEO_TABLE_SIZE - 1)];
+      if (s.skip === 0) {
+        if (f) {
+          sketch[r * prm.columns + cells[r].col] += cells[r].sign;
+          updates++;
+        }
+        s.skip = geoDraw(table, s);
       } else {
-        skip--;
+        s.skip--;
       }
     }
   }
-  return { sketch, updates, skip, idx };
+  return { sketch, updates, state: s };
 }
 
-kernelTest('geometric sampling reproduces the skip-stream model of its table (given table and seeded geometric table)', async () => {
+/** CPU 0's geometric state, wherever the layout keeps it. */
+function readGeo(lv: LoadedVariant): GeoState {
+  const [map, at] = lv.variant.layout === 'struct' ? ['meta', SKETCH_STATS_BYTES] : ['geo_state', 0];
+  const cpu0 = lv.obj.map(map).lookupPerCpu(Buffer.alloc(4))![0];
+  return { skip: cpu0.readUInt32LE(at), rng: cpu0.readUInt32LE(at + 4) };
+}
+
+/** Every CPU starts from `state` and draws from `table`. */
+function writeGeo(lv: LoadedVariant, table: Uint32Array, state: GeoState): void {
+  const m = lv.obj.map(lv.variant.layout === 'struct' ? 'meta' : 'geo_state');
+  const one = Buffer.alloc(m.valueSize);
+  const at = lv.variant.layout === 'struct' ? SKETCH_STATS_BYTES : 0;
+  one.writeUInt32LE(state.skip, at);
+  one.writeUInt32LE(state.rng, at + 4);
+  if (lv.variant.layout === 'struct') Buffer.from(table.buffer).copy(one, at + 8);
+  else lv.obj.map('geo_table').fillArray(Buffer.from(table.buffer));
+  m.update(m.u32Key(0), one);
+}
+
+kernelTest('geometric sampling reproduces each CPU\'s skip stream, sampling before or after parsing (given table and reset(seed))', async () => {
   const flows: FlowTuple[] = Array.from({ length: 300 }, (_, i) => ({ src: `198.18.${i >> 8}.${i & 255}`, dst: '198.19.0.1', sport: 1000 + i, dport: 53, proto: 17 }));
-  const pkts = flows.map(frame);
+  // Every 7th packet does not parse: sampling first must spend its slots, parsing first must not.
+  const stream: (FlowTuple | null)[] = flows.flatMap((f, i) => (i % 7 === 3 ? [null, f] : [f]));
+  const pkts = stream.map((f, i) => (f ? frame(f) : badCases[i % badCases.length].pkt));
   const geometric = allCombinations('nitro').filter((v) => v.switches.sampling === 'geometric');
-  assert.equal(geometric.length, 4);
-  // geo_state is per-CPU and test runs execute on the calling CPU: keep them all on CPU 0.
+  assert.equal(geometric.length, 32);
+  // Geometric state is per-CPU and test runs execute on the calling CPU: keep them all on CPU 0.
   pinThisThread(0);
   try {
     for (const v of geometric) {
       const prm = params(3, 64, 0.25);
       await withVariant(v, prm, (lv) => {
-        const geoState = lv.obj.map('geo_state');
-        const run = (table: ArrayLike<number>, start: { skip: number; idx: number }, what: string): void => {
+        const run = (table: ArrayLike<number>, start: GeoState, what: string): void => {
           for (const p of pkts) assert.equal(lv.obj.testRun('sketch_xdp', { data: p }).retval, XDP_DROP);
-          const model = skipStreamModel(v, prm, flows, table, start);
+          const model = skipStreamModel(v, prm, stream, table, start);
           const st = lv.stats();
           assert.equal(st.packets, pkts.length);
           assert.equal(st.rowUpdates, model.updates, `${what}: row_updates`);
           assertSketch(lv.readSketch(), model.sketch, what);
-          const cpu0 = geoState.lookupPerCpu(geoState.u32Key(0))![0];
-          assert.deepEqual({ skip: cpu0.readUInt32LE(0), idx: cpu0.readUInt32LE(4) }, { skip: model.skip, idx: model.idx }, `${what}: geo_state after the run`);
+          assert.deepEqual(readGeo(lv), model.state, `${what}: geometric state after the run`);
         };
 
-        // A given table of varied skips 0..6 (some longer than a packet's 3 rows), starting from a zero state.
+        // A given table of varied skips 0..6 (some longer than a packet's 3 rows), from a chosen state.
         lv.reset(1);
         const given = Uint32Array.from({ length: GEO_TABLE_SIZE }, (_, i) => (i * 5) % 7);
-        lv.obj.map('geo_table').fillArray(Buffer.from(given.buffer));
-        geoState.update(geoState.u32Key(0), Buffer.alloc(8));
-        run(given, { skip: 0, idx: 0 }, `${v.name}: given table`);
+        writeGeo(lv, given, { skip: 0, rng: 12345 });
+        run(given, { skip: 0, rng: 12345 }, `${v.name}: given table`);
 
-        // reset(seed) draws geometricTable(p, seed) and starts at its first draw.
+        // reset(seed) writes the quantile table and CPU 0's start for that seed.
         lv.reset(7);
-        const drawn = geometricTable(prm.p, 7);
-        run(drawn, { skip: drawn[0], idx: 1 }, `${v.name}: geometricTable(0.25, 7)`);
+        const table = geometricTable(prm.p);
+        assert.deepEqual(readGeo(lv), geoStart(table, 7, 0));
+        run(table, geoStart(table, 7, 0), `${v.name}: reset(7)`);
       });
     }
   } finally {
@@ -214,7 +254,8 @@ kernelTest('geometric sampling reproduces the skip-stream model of its table (gi
 
 kernelTest('truncated and non-IP frames are counted and leave the sketch untouched (every build)', async () => {
   for (const v of everyBuild()) {
-    await withVariant(v, params(Math.min(4, v.limits.maxRows), 64), (lv) => {
+    // p = 1: sampling first then parses every packet as well, so every frame is classified.
+    await withVariant(v, params(Math.min(4, v.limits.maxRows), 64, 1), (lv) => {
       send(lv, badCases);
       const st = lv.stats();
       if (v.family === 'baseline-drop') {
@@ -222,7 +263,7 @@ kernelTest('truncated and non-IP frames are counted and leave the sketch untouch
         assert.deepEqual({ packets: st.packets, bytes: st.bytes }, { packets: badCases.length, bytes: badCases.reduce((s, c) => s + c.pkt.length, 0) });
         return;
       }
-      assert.deepEqual(st, expectedStats(badCases, 0), v.name);
+      assert.deepEqual(st, expectedStats(badCases, 0, v), v.name);
       assert.ok(lv.readSketch().every((x) => x === 0), `${v.name}: the sketch was touched`);
       if (v.family === 'baseline-parse') assert.equal(lv.obj.map('key_sink').readArraySummed('u64')[0], 0);
     });
@@ -277,7 +318,8 @@ kernelTest('impossible sizes are refused with exit code 2 before anything reache
     [perRow, { columns: 500 }, /columns must be a power of two from 1 to 65536 \(2\^16\), got 500/],
     [perRow, { columns: 1 << 17 }, /columns must be a power of two from 1 to 65536/],
     [unrolled, { columns: 1 << 16 }, /columns must be a power of two from 1 to 32768 \(2\^15\), got 65536/],
-    [unrolled, { rows: 5 }, /rows must be an integer from 1 to 4 \(unrolled hashing: one 64-bit hash, 16 bits per row\), got 5/],
+    [unrolled, { rows: 5 }, /rows must be an integer from 1 to 4 \(sliced hashing: one 64-bit hash, 16 bits per row\), got 5/],
+    [resolveVariant('nitro-final'), { columns: 4096 }, /rows x columns must be at most 8192 .*got 4 x 4096 = 16384/],
     [perRow, { rows: 9 }, /rows must be an integer from 1 to 8, got 9/],
     [perRow, { rows: 0 }, /rows must be an integer from 1 to 8, got 0/],
     [unrolled, { p: 0 }, /p must satisfy 0 < p <= 1 .*got 0$/],

@@ -62,13 +62,13 @@ test('throughput figure: one bar per variant in the scenegraph and the SVG, plus
   assert.ok(Math.abs(ruleData[0].value - drop.median / 1e6) < 1e-9);
 });
 
-test('drill-down: four steps with each gain labelled', async () => {
+test('drill-down: the paper\'s six steps with each gain labelled', async () => {
   const res = withStats(loadResults(runA));
   const figs = FIGURES.find((f) => f.id === 'drilldown')!.build(res.summary);
   const tp = figs.find((f) => f.id === 'drilldown-throughput')!;
   const out = await renderSvg(tp.spec);
   const texts = items((out.view.scenegraph() as any).root, 'text').map((t) => t.text).filter((t) => /%$/.test(String(t)));
-  assert.equal(texts.length, 3);
+  assert.equal(texts.length, 5);
   // A real run: each step's change is labelled with its sign, whichever way it went.
   assert.ok(texts.every((t) => /^[+\u2212]\d+%$/.test(t)), texts.join(' '));
 });

@@ -35,11 +35,11 @@ test('compare: an injected 20% slowdown exits 1 and names the variant', () => {
   const c = JSON.parse(r.stdout);
   const slow = c.rows.filter((x: { regression: boolean }) => x.regression);
   assert.ok(slow.length >= 1);
-  assert.ok(slow.every((x: { variant: string; verdict: string }) => x.variant === 'nitro-unrolled' && x.verdict === 'slower'));
-  assert.match(readFileSync(join(out, 'c.md'), 'utf8'), /nitro-unrolled \| cost_ns .*slower/);
+  assert.ok(slow.every((x: { variant: string; verdict: string }) => x.variant === 'nitro-final' && x.verdict === 'slower'));
+  assert.match(readFileSync(join(out, 'c.md'), 'utf8'), /nitro-final \| cost_ns .*slower/);
   assert.match(readFileSync(summary, 'utf8'), /sketchbench compare/);
   const bmf = JSON.parse(readFileSync(join(out, 'bmf.json'), 'utf8'));
-  const key = Object.keys(bmf).find((k) => k.startsWith('nitro-unrolled') && k.includes('p=0.0625'))!;
+  const key = Object.keys(bmf).find((k) => k.startsWith('nitro-final') && k.includes('p=0.0625'))!;
   assert.deepEqual(Object.keys(bmf[key].cost_ns).sort(), ['lower_value', 'upper_value', 'value']);
   const gab = JSON.parse(readFileSync(join(out, 's.json'), 'utf8'));
   assert.ok(gab.every((e: Record<string, unknown>) => typeof e.name === 'string' && typeof e.unit === 'string' && typeof e.value === 'number'));
@@ -75,9 +75,9 @@ test('compare: direction follows the metric (throughput down is slower, cost dow
   assert.equal(row.verdict, 'faster');
   assert.equal(c.regressions, 0);
   // Real throughput repetitions scatter by +-10% here: halve them, so the direction, not the noise, is tested.
-  const halved = { ...a, rows: a.rows.map((r) => (r.metric === 'throughput_pps' && r.variant === 'nitro-unrolled' ? { ...r, value: r.value * 0.5 } : r)) };
+  const halved = { ...a, rows: a.rows.map((r) => (r.metric === 'throughput_pps' && r.variant === 'nitro-final' ? { ...r, value: r.value * 0.5 } : r)) };
   const slow = compareResults(a, halved, { kinds: ['throughput'] });
-  const t = slow.rows.find((r) => r.variant === 'nitro-unrolled' && r.metric === 'throughput_pps' && r.params.p === 1 / 16)!;
+  const t = slow.rows.find((r) => r.variant === 'nitro-final' && r.metric === 'throughput_pps' && r.params.p === 1 / 16)!;
   assert.equal(t.verdict, 'slower');
   assert.ok(t.ratioCiHigh < 1);
   // exporters render without throwing and keep their shapes

@@ -1,6 +1,6 @@
 /**
  * The TypeScript fasthash and cell mapping must equal the kernel's bit for bit.
- * Vectors below were printed by test/fixtures/fasthash_vectors.c, which
+ * Vectors below were printed by test/fixtures/hash_vectors.c, which
  * includes variants/include/fasthash.h itself; when gcc is present the test
  * also recompiles that program and compares live, so a header change that is
  * not mirrored in TS fails here.
@@ -10,8 +10,9 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { fasthash64, fasthash64Big, fasthash32, flowKeyBytes, addressBytes, fold32 } from '../../harness/sketch/hash.ts';
+import { compactMessage, fasthash64, fasthash64Big, fasthash32, flowKeyBytes, addressBytes, fold32 } from '../../harness/sketch/hash.ts';
 import { cellsFor } from '../../harness/sketch/cells.ts';
+import { xxhash32 } from '../../harness/sketch/xxhash32.ts';
 import { defaultParams } from '../../harness/build/manifest.ts';
 import { buildDir, projectRoot } from '../../harness/paths.ts';
 
@@ -22,7 +23,7 @@ const KEYS: Record<string, Uint8Array> = {
   tcp6: flowKeyBytes({ src: '2001:db8::1', dst: '2001:db8::2', sport: 443, dport: 55555, proto: 6 }),
 };
 
-/** gcc output of test/fixtures/fasthash_vectors.c (see its header for the format). */
+/** gcc output of test/fixtures/hash_vectors.c (see its header for the format). */
 const VECTORS = `
 hash zero 0000000000000000 e657295041354c33 5ade22e3
 hash zero 0000000000000001 e4f1ba714109f5f3 5c183b82
@@ -30,25 +31,47 @@ hash zero 6a09e667f3bcc908 fadc291fc4319ef7 c95575d8
 hash zero ffffffffffffffff a6d28a0d353bd5e2 8e694bd5
 perrow zero 30168:1 23082:-1 6442:1 26022:1 62362:-1 18447:-1 32982:-1 15761:1
 unrolled zero 7927:1 17457:1 10527:-1 31452:1
+compact zero 7927:1 17457:1 10527:-1 31452:1
+xxh32 zero 00000000 9a77cf33
+xxh32 zero 00000001 22067bcb
+xxh32 zero 6a09e667 aacceb58
+xxh32 zero ffffffff 0444e8d5
 hash counting 0000000000000000 4297ec63ebb73106 a91f44a3
 hash counting 0000000000000001 5a28d7f6cd5a8a06 7331b210
 hash counting 6a09e667f3bcc908 f815371600990152 0883ca3c
 hash counting ffffffffffffffff fd258cf4dd8c191e e0668c2a
 perrow counting 51772:-1 37447:-1 2636:-1 58100:-1 22352:1 42301:-1 3835:-1 41121:1
 unrolled counting 338:-1 153:-1 14102:-1 30741:1
+compact counting 338:-1 153:-1 14102:-1 30741:1
+xxh32 counting 00000000 d6a6cf02
+xxh32 counting 00000001 6d4dedf7
+xxh32 counting 6a09e667 ed8bfc14
+xxh32 counting ffffffff e982e0e8
 hash udp4 0000000000000000 6e5290a4c3c62da0 55739cfc
 hash udp4 0000000000000001 260f233d6bcc7888 45bd554b
 hash udp4 6a09e667f3bcc908 7211eeddcd80a0ba 5b6eb1dd
 hash udp4 ffffffffffffffff b3da51cf188c2ce1 64b1db12
 perrow udp4 45533:-1 58698:-1 30402:-1 21442:-1 57109:-1 40418:1 46223:1 14198:-1
 unrolled udp4 8378:1 19840:1 28381:1 29201:-1
+compact udp4 31375:-1 2654:-1 22599:-1 2327:-1
+xxh32 udp4 00000000 c9fae216
+xxh32 udp4 00000001 03711369
+xxh32 udp4 6a09e667 f7b4602e
+xxh32 udp4 ffffffff c73d0cda
 hash tcp6 0000000000000000 b2bb3587f8b7574e 45fc21c7
 hash tcp6 0000000000000001 4867526faa75308e 620dde1f
 hash tcp6 6a09e667f3bcc908 6442c565e9a58119 8562bbb4
 hash tcp6 ffffffffffffffff 262cd70b6ef8b3d5 48cbdcca
 perrow tcp6 48052:1 26601:-1 55246:1 43610:-1 37399:1 58334:-1 57632:1 19247:1
 unrolled tcp6 281:1 27045:1 17765:1 25666:-1
+compact tcp6 281:1 27045:1 17765:1 25666:-1
+xxh32 tcp6 00000000 e35349dc
+xxh32 tcp6 00000001 6c779617
+xxh32 tcp6 6a09e667 5bd38027
+xxh32 tcp6 ffffffff 56bc8d28
 `;
+
+const hex8 = (x: number) => x.toString(16).padStart(8, '0');
 
 /** What the TS side prints for the same table: must equal the C output line for line. */
 function tsVectors(): string {
@@ -59,10 +82,13 @@ function tsVectors(): string {
       const h = fasthash64(key, seed);
       lines.push(`hash ${name} ${seed.toString(16).padStart(16, '0')} ${h.toString(16).padStart(16, '0')} ${fasthash32(h).toString(16).padStart(8, '0')}`);
     }
-    const pr = cellsFor(key, { rows: 8, columns: 1 << 16, seeds, hashing: 'per-row' });
+    const pr = cellsFor(key, { rows: 8, columns: 1 << 16, seeds, hashing: 'fasthash32' });
     lines.push(`perrow ${name} ${pr.map((c) => `${c.col}:${c.sign}`).join(' ')}`);
-    const un = cellsFor(key, { rows: 4, columns: 1 << 15, seeds, hashing: 'unrolled' });
+    const un = cellsFor(key, { rows: 4, columns: 1 << 15, seeds, hashing: 'fasthash64-sliced' });
     lines.push(`unrolled ${name} ${un.map((c) => `${c.col}:${c.sign}`).join(' ')}`);
+    const co = cellsFor(key, { rows: 4, columns: 1 << 15, seeds, hashing: 'fasthash64-compact' });
+    lines.push(`compact ${name} ${co.map((c) => `${c.col}:${c.sign}`).join(' ')}`);
+    for (const s32 of [0, 1, 0x6a09e667, 0xffffffff]) lines.push(`xxh32 ${name} ${hex8(s32)} ${hex8(xxhash32(key, s32))}`);
   }
   return lines.join('\n');
 }
@@ -76,9 +102,9 @@ test('fasthash.h compiled with gcc now still prints the same vectors', (t) => {
   try { execFileSync('gcc', ['--version'], { stdio: 'ignore' }); } catch { gccOk = false; }
   if (!gccOk) return t.skip('gcc not installed: the recorded vectors above still apply');
   mkdirSync(buildDir, { recursive: true });
-  const exe = join(buildDir, 'fasthash_vectors');
+  const exe = join(buildDir, 'hash_vectors');
   execFileSync('gcc', ['-O2', '-Wall', '-Werror', '-I', join(projectRoot, 'variants/include'),
-    join(projectRoot, 'test/fixtures/fasthash_vectors.c'), '-o', exe]);
+    join(projectRoot, 'test/fixtures/hash_vectors.c'), '-o', exe]);
   assert.equal(execFileSync(exe, { encoding: 'utf8' }).trim(), tsVectors());
 });
 
@@ -103,6 +129,17 @@ test('the fast 32-bit-halves path equals the BigInt reference on random keys and
   }
 });
 
+test('the compact hash is fasthash64 of saddr, daddr, ports, protocol (16 bytes) for IPv4 keys only', () => {
+  const key = flowKeyBytes({ src: '198.18.0.7', dst: '198.19.1.2', sport: 1234, dport: 53, proto: 17 });
+  const msg = compactMessage(key, new Uint8Array(16))!;
+  assert.deepEqual([...msg], [198, 18, 0, 7, 198, 19, 1, 2, 0x04, 0xd2, 0, 53, 17, 0, 0, 0]);
+  const seeds = defaultParams().seeds;
+  const h = fasthash64Big(msg, seeds[0]);
+  const cells = cellsFor(key, { rows: 4, columns: 1 << 15, seeds, hashing: 'fasthash64-compact' });
+  assert.deepEqual(cells.map((c) => c.col), [0, 1, 2, 3].map((r) => Number((h >> BigInt(16 * r)) & 0x7fffn)));
+  assert.equal(compactMessage(flowKeyBytes({ src: '2001:db8::1', dst: '198.19.1.2', sport: 1, dport: 2, proto: 6 }), new Uint8Array(16)), undefined);
+});
+
 test('flowKeyBytes: IPv4-mapped addresses, ports in network order, zero pad', () => {
   const k = flowKeyBytes({ src: '10.1.2.3', dst: '::ffff:10.3.2.1', sport: 0x1234, dport: 80, proto: 6 });
   assert.deepEqual([...k.subarray(0, 16)], [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 10, 1, 2, 3]);
@@ -117,12 +154,12 @@ test('cells: per-row uses bit 31 for the sign, unrolled uses bit 15 of each slic
   const seeds = defaultParams().seeds;
   for (const key of Object.values(KEYS)) {
     const h = fasthash64(key, seeds[0]);
-    const un = cellsFor(key, { rows: 4, columns: 512, seeds, hashing: 'unrolled' });
+    const un = cellsFor(key, { rows: 4, columns: 512, seeds, hashing: 'fasthash64-sliced' });
     un.forEach((c, r) => {
       const slice = Number((h >> BigInt(16 * r)) & 0xffffn);
       assert.deepEqual(c, { row: r, col: slice & 511, sign: slice & 0x8000 ? 1 : -1 });
     });
-    const pr = cellsFor(key, { rows: 4, columns: 512, seeds, hashing: 'per-row' });
+    const pr = cellsFor(key, { rows: 4, columns: 512, seeds, hashing: 'fasthash32' });
     pr.forEach((c, r) => {
       const h32 = fasthash32(fasthash64(key, seeds[r]));
       assert.deepEqual(c, { row: r, col: h32 & 511, sign: h32 >= 0x80000000 ? 1 : -1 });
@@ -137,7 +174,7 @@ test('1M flows x 4 rows map into range and cover every column of every row', () 
   const seen = new Uint8Array(4 * 512);
   for (let i = 0; i < 1_000_000; i++) {
     key[0] = i & 0xff; key[1] = (i >> 8) & 0xff; key[2] = i >> 16;
-    for (const c of cellsFor(key, { rows: 4, columns: 512, seeds, hashing: 'per-row' })) {
+    for (const c of cellsFor(key, { rows: 4, columns: 512, seeds, hashing: 'fasthash32' })) {
       assert.ok(c.col >= 0 && c.col < 512 && c.row >= 0 && c.row < 4);
       seen[c.row * 512 + c.col] = 1;
     }

@@ -15,35 +15,51 @@ import { compileVariant } from '../../harness/build/compile.ts';
 import { SketchbenchError, EXIT_BAD_INPUT } from '../../harness/errors.ts';
 
 test('named variants resolve to the documented switches and -D macros', () => {
-  assert.deepEqual(variantNames(), ['nitro-naive', 'nitro-geo', 'nitro-percpu', 'nitro-unrolled',
-    'countmin', 'countsketch', 'baseline-drop', 'baseline-parse']);
+  assert.deepEqual(variantNames(), ['nitro-naive', 'nitro-geo', 'nitro-fasthash', 'nitro-sliced', 'nitro-sample-first', 'nitro-final',
+    'nitro-lean', 'nitro-shared', 'countmin', 'countsketch', 'baseline-drop', 'baseline-parse']);
   const naive = resolveVariant('nitro-naive');
-  assert.deepEqual(naive.switches, { sampling: 'coin', maps: 'shared', hashing: 'per-row' });
-  assert.deepEqual(naive.defines, []);
-  const opt = resolveVariant('nitro-unrolled');
+  assert.deepEqual(naive.switches, { sampling: 'coin', maps: 'percpu', hash: 'xxhash32', order: 'parse-first', layout: 'maps' });
+  assert.deepEqual(naive.defines, ['HASH_XXHASH32', 'MAPS_PERCPU']);
+  const opt = resolveVariant('nitro-sliced');
   assert.deepEqual(opt.defines, ['HASH_UNROLLED', 'MAPS_PERCPU', 'SAMPLING_GEOMETRIC']);
   assert.deepEqual(opt.limits, { maxRows: 4, maxColumnsLog2: 15 });
-  assert.equal(opt.hashing, 'unrolled');
+  assert.equal(opt.hashing, 'fasthash64-sliced');
   assert.ok(opt.maps.includes('geo_table') && opt.maps.includes('geo_state'));
   assert.ok(!naive.maps.includes('geo_table'));
+  // The paper's final step: sampling before parsing, everything per packet in one value.
+  const final = resolveVariant('nitro-final');
+  assert.deepEqual(final.defines, ['HASH_UNROLLED', 'LAYOUT_STRUCT', 'MAPS_PERCPU', 'ORDER_SAMPLE_FIRST', 'SAMPLING_GEOMETRIC']);
+  assert.deepEqual(final.maps.sort(), ['meta', 'sketch']);
+  assert.deepEqual(final.limits, { maxRows: 4, maxColumnsLog2: 15, maxCells: 8192 });
+  assert.equal(final.layout, 'struct');
+  // Old names still resolve, to the build they named.
+  assert.equal(resolveVariant('nitro-unrolled').stem, opt.stem);
+  assert.equal(resolveVariant('nitro-percpu').name, 'nitro-fasthash');
   assert.deepEqual(resolveVariant('countmin').limits, { maxRows: 8, maxColumnsLog2: 16 });
   assert.equal(resolveVariant('countmin').counter, 'u32');
   assert.equal(resolveVariant('nitro-geo').samples, true);
   assert.equal(resolveVariant('countsketch').samples, false);
 });
 
-test('all 8 nitro switch combinations enumerate with canonical names', () => {
+test('all 64 nitro switch combinations enumerate with canonical names', () => {
   const names = allCombinations('nitro').map((v) => v.name);
-  assert.equal(names.length, 8);
-  assert.equal(new Set(names).size, 8);
-  assert.ok(names.includes('nitro[sampling=coin,maps=shared,hashing=per-row]'));
-  assert.ok(names.includes('nitro[sampling=geometric,maps=percpu,hashing=unrolled]'));
+  assert.equal(names.length, 64);
+  assert.equal(new Set(names).size, 64);
+  assert.ok(names.includes('nitro[sampling=coin,maps=shared,hash=xxhash32,order=parse-first,layout=maps]'));
+  assert.ok(names.includes('nitro[sampling=geometric,maps=percpu,hash=fasthash64-sliced,order=sample-first,layout=struct]'));
   // A combination name resolves to the same build as the named variant.
-  assert.deepEqual(resolveVariant('nitro[sampling=geometric,maps=percpu,hashing=unrolled]').defines,
-    resolveVariant('nitro-unrolled').defines);
+  assert.deepEqual(resolveVariant('nitro[sampling=geometric,maps=percpu,hash=fasthash64-sliced,order=sample-first,layout=struct]').defines,
+    resolveVariant('nitro-final').defines);
   // Left-out switches take the family default; names come back canonical.
-  assert.equal(resolveVariant('nitro[hashing=per-row]').name, 'nitro[sampling=geometric,maps=percpu,hashing=per-row]');
-  assert.equal(allCombinations('countmin').length, 4);
+  assert.equal(resolveVariant('nitro[hash=xxhash32]').name, 'nitro[sampling=geometric,maps=percpu,hash=xxhash32,order=parse-first,layout=maps]');
+  // The switch's old name and values still work.
+  assert.equal(resolveVariant('nitro[hashing=per-row]').name, 'nitro[sampling=geometric,maps=percpu,hash=fasthash32,order=parse-first,layout=maps]');
+  assert.equal(resolveVariant('countmin[hashing=unrolled]').hashing, 'fasthash64-sliced');
+  assert.equal(allCombinations('countmin').length, 16);
+  // A named variant with macros of its own is a build of its own, not a combination.
+  const lean = resolveVariant('nitro-lean');
+  assert.ok(lean.defines.includes('STATS_PACKETS_ONLY') && lean.defines.includes('HASH_COMPACT'));
+  assert.ok(!allCombinations('nitro').some((v) => v.stem === lean.stem));
   assert.equal(allCombinations('baseline-drop').length, 1);
 });
 
@@ -64,6 +80,7 @@ test('validateParams accepts the defaults and refuses what the build cannot hold
     () => validateParams({ ...d, ...params }, resolveVariant(variant)),
     (e: unknown) => e instanceof SketchbenchError && e.exitCode === EXIT_BAD_INPUT && re.test(e.message) && !e.message.includes('\n'));
   refuse({ rows: 5 }, 'nitro-unrolled', /rows must be an integer from 1 to 4/);
+  refuse({ columns: 4096 }, 'nitro-final', /rows x columns must be at most 8192 \(layout=struct: .*\), got 4 x 4096 = 16384/);
   refuse({ rows: 9 }, 'nitro-geo', /rows must be an integer from 1 to 8/);
   refuse({ rows: 0 }, 'countmin', /rows must be/);
   refuse({ columns: 500 }, 'countmin', /columns must be a power of two from 1 to 65536/);
@@ -73,7 +90,7 @@ test('validateParams accepts the defaults and refuses what the build cannot hold
   refuse({ p: Number.NaN }, 'nitro-naive', /0 < p <= 1/);
   refuse({ seeds: [1n, 2n] }, 'nitro-geo', /give 4 to 8 seeds \(one per row\), got 2/);
   refuse({ seeds: [-1n, 2n, 3n, 4n] }, 'nitro-geo', /unsigned 64-bit/);
-  // Unrolled hashing needs only seeds[0].
+  // Sliced hashing needs only seeds[0].
   validateParams({ ...d, seeds: [7n] }, resolveVariant('nitro-unrolled'));
   validateParams({ ...d, rows: 8, columns: 1 << 16 }, resolveVariant('countsketch'));
 });

@@ -7,6 +7,8 @@ import { flowKeys } from '../../harness/sketch/flow-keys.ts';
 import { cellsFor } from '../../harness/sketch/cells.ts';
 import { flowKeyBytes } from '../../harness/sketch/hash.ts';
 import { defaultParams, resolveVariant } from '../../harness/build/manifest.ts';
+import { cpuSeed, geoDraw, geometricTable, geoStart, xorshift32 } from '../../harness/build/geometric.ts';
+import { GEO_TABLE_SIZE } from '../../harness/kernel/layout.ts';
 
 // Flow f, row r -> flat index r * 8 + f, sign +1: every slot lands in its own cell.
 function diagonalCells(flows: number, rows: number): FlowCells {
@@ -19,30 +21,70 @@ const nitroGeo = resolveVariant('nitro-geo');
 const params2 = { ...defaultParams(), rows: 2, columns: 8, p: 0.25 };
 
 test('geometric sampling walks the (packet,row) slot stream exactly as sketch_rows.h', () => {
-  // skip starts at table[0] = 1, idx 1. Slots (2 per packet): skip 1 -> sample slot 1, next 0
-  // -> slot 2, next 2 -> skip 3,4 -> slot 5, next 5 -> skip 6..10 (packets 3,4 on the fast path)
-  // -> slot 11, next table[4 & 3] = 1.
-  const table = Uint32Array.from([1, 0, 2, 5]);
-  const c = simulateFromCells(nitroGeo, params2, diagonalCells(6, 2), [0, 1, 2, 3, 4, 5], { geoTable: table });
+  // Every draw is 2 and the stream starts at skip 1. Slots (2 per packet): sample slot 1, skip
+  // 2, 3 (packet 1 whole: the fast path) -> slot 4, skip 5, 6 -> slot 7, skip 8, 9 (packet 4
+  // whole) -> slot 10.
+  const table = new Uint32Array(GEO_TABLE_SIZE).fill(2);
+  const c = simulateFromCells(nitroGeo, params2, diagonalCells(6, 2), [0, 1, 2, 3, 4, 5], { geoTable: table, geoStates: [{ skip: 1, rng: 1 }] });
   const want = new Int32Array(16);
   want[8 + 0] = 1; // slot 1: packet 0, row 1
-  want[0 + 1] = 1; // slot 2: packet 1, row 0
-  want[8 + 2] = 1; // slot 5: packet 2, row 1
-  want[8 + 5] = 1; // slot 11: packet 5, row 1
+  want[0 + 2] = 1; // slot 4: packet 2, row 0
+  want[8 + 3] = 1; // slot 7: packet 3, row 1
+  want[0 + 5] = 1; // slot 10: packet 5, row 0
   assert.deepEqual(c, want);
 });
 
-test('per-CPU geometric streams: each CPU restarts at table[0] and keeps its own position', () => {
-  const table = Uint32Array.from([1, 0, 2, 5, 0, 3, 1, 4]);
+test('a packet that does not parse spends its slots with order=sample-first, and none with parse-first', () => {
+  const table = new Uint32Array(GEO_TABLE_SIZE).fill(2);
+  const start = { geoTable: table, geoStates: [{ skip: 1, rng: 1 }] };
+  const ids = [0, -1, 2, 3, -1, 5];
+  const parseFirst = simulateFromCells(nitroGeo, params2, diagonalCells(6, 2), ids, start);
+  // Parse first: the stream is that of [0, 2, 3, 5] -> slots 1, 4 (packet 3 row 0), 7 (packet 5 row 1).
+  const wantParse = new Int32Array(16);
+  wantParse[8 + 0] = 1;
+  wantParse[0 + 3] = 1;
+  wantParse[8 + 5] = 1;
+  assert.deepEqual(parseFirst, wantParse);
+  // Sample first: the same slots as with six good packets, minus those of packets 1 and 4 (none were sampled there).
+  const sf = resolveVariant('nitro[sampling=geometric,order=sample-first]');
+  const sampleFirst = simulateFromCells(sf, params2, diagonalCells(6, 2), ids, start);
+  const all = simulateFromCells(sf, params2, diagonalCells(6, 2), [0, 1, 2, 3, 4, 5], start);
+  assert.deepEqual(sampleFirst, all);
+  const spent = simulateFromCells(sf, params2, diagonalCells(6, 2), [0, 1, -1, 3, 4, 5], start);
+  assert.equal(spent[0 + 2], 0, 'packet 2 did not parse: its sampled slot updates nothing');
+  assert.equal(spent[8 + 3], 1, 'and the stream goes on as if it had');
+});
+
+test('per-CPU geometric streams: each CPU starts from its own state and keeps its own position', () => {
+  const table = geometricTable(0.25);
   const cells = diagonalCells(8, 2);
-  const ids = [0, 1, 2, 3, 4, 5, 6, 7, 0, 1, 2, 3];
+  const ids = Array.from({ length: 400 }, (_, i) => i % 8);
   const cpu = ids.map((_, i) => i % 2);
-  const both = simulateFromCells(nitroGeo, params2, cells, ids, { geoTable: table, cpuOf: cpu });
-  const a = simulateFromCells(nitroGeo, params2, cells, ids.filter((_, i) => i % 2 === 0), { geoTable: table });
-  const b = simulateFromCells(nitroGeo, params2, cells, ids.filter((_, i) => i % 2 === 1), { geoTable: table });
+  const both = simulateFromCells(nitroGeo, params2, cells, ids, { cpuOf: cpu, samplingSeed: 9 });
+  const a = simulateFromCells(nitroGeo, params2, cells, ids.filter((_, i) => i % 2 === 0), { samplingSeed: 9 });
+  const b = simulateFromCells(nitroGeo, params2, cells, ids.filter((_, i) => i % 2 === 1), { geoStates: [geoStart(table, 9, 1)] });
   assert.deepEqual(both, a.map((v, i) => v + b[i]));
+  assert.notDeepEqual(geoStart(table, 9, 0), geoStart(table, 9, 1));
   // And it is not the single-CPU stream.
-  assert.notDeepEqual(both, simulateFromCells(nitroGeo, params2, cells, ids, { geoTable: table }));
+  assert.notDeepEqual(both, simulateFromCells(nitroGeo, params2, cells, ids, { samplingSeed: 9 }));
+});
+
+test('the geometric table is Geometric(p) at its quantiles, and the draws do not cycle through it', () => {
+  for (const p of [0.01, 1 / 16, 0.25, 0.5, 0.9]) {
+    const t = geometricTable(p);
+    const mean = t.reduce((s, x) => s + x, 0) / t.length;
+    // A table of 4096 random draws would be off by about 1.6% at p = 1/16.
+    assert.ok(Math.abs(mean / ((1 - p) / p) - 1) < 1e-3, `p=${p}: mean skip ${mean}`);
+  }
+  assert.ok(geometricTable(1).every((x) => x === 0));
+  // The artifact cycled 4096 draws; here the 4096 draws after the first 4096 are not the same ones.
+  const table = geometricTable(1 / 16);
+  const s = geoStart(table, 1, 0);
+  const first = Array.from({ length: GEO_TABLE_SIZE }, () => geoDraw(table, s));
+  const next = Array.from({ length: GEO_TABLE_SIZE }, () => geoDraw(table, s));
+  assert.notDeepEqual(first, next);
+  assert.notEqual(xorshift32(1), 1);
+  assert.ok(cpuSeed(0, 0) !== 0 && cpuSeed(0, 0) !== cpuSeed(0, 1) && cpuSeed(1, 0) !== cpuSeed(2, 0));
 });
 
 test('Count-Min and Count Sketch models add 1 / the sign at every row of every packet', () => {
@@ -70,11 +112,13 @@ test('NitroSketch at p = 1 equals Count Sketch cell for cell, with either sampli
   const flows = Array.from({ length: 300 }, (_, i) => ({ src: `10.0.${i >> 8}.${i & 255}`, dst: '10.9.9.9', sport: 7, dport: i, proto: 17 }));
   const keys = flowKeys(flows);
   const ids = Uint32Array.from({ length: 5000 }, (_, i) => (i * i) % 300);
-  for (const hashing of ['per-row', 'unrolled']) {
-    const cs = simulate(resolveVariant(`countsketch[hashing=${hashing}]`), params, keys, ids);
+  for (const hash of ['xxhash32', 'fasthash32', 'fasthash64-sliced', 'fasthash64-compact']) {
+    const cs = simulate(resolveVariant(`countsketch[hash=${hash}]`), params, keys, ids);
     for (const sampling of ['coin', 'geometric']) {
-      const v = resolveVariant(`nitro[sampling=${sampling},hashing=${hashing}]`);
-      assert.deepEqual(simulate(v, params, keys, ids, { samplingSeed: 5 }), cs, `${sampling} ${hashing}`);
+      for (const order of ['parse-first', 'sample-first']) {
+        const v = resolveVariant(`nitro[sampling=${sampling},hash=${hash},order=${order}]`);
+        assert.deepEqual(simulate(v, params, keys, ids, { samplingSeed: 5 }), cs, `${sampling} ${hash} ${order}`);
+      }
     }
   }
 });
@@ -110,7 +154,7 @@ test('modelEstimateReps gives one aligned estimate vector per sampling seed', ()
   assert.deepEqual([...reps[1]], [one[0], one[3]]);
 });
 
-test('the model rejects flow ids beyond the cells and non power-of-two tables', () => {
+test('the model rejects flow ids beyond the cells and tables of another size than the kernel\'s', () => {
   assert.throws(() => simulateFromCells(nitroGeo, params2, diagonalCells(2, 2), [0, 2]), /flow id 2/);
-  assert.throws(() => simulateFromCells(nitroGeo, params2, diagonalCells(2, 2), [0], { geoTable: new Uint32Array(3) }), /power of two/);
+  assert.throws(() => simulateFromCells(nitroGeo, params2, diagonalCells(2, 2), [0], { geoTable: new Uint32Array(3) }), /has 4096 entries .* got 3/);
 });

@@ -52,6 +52,15 @@ test('net cost ratios subtract the overhead of each block from both sides', () =
   assert.ok(!pairedRatios(slices, { reference: 'x' }).some((r) => r.variant === 'baseline-drop' && r.metric === 'cost_net_ns'));
 });
 
+test('ladder steps: each present step is compared with the one before it, once', () => {
+  const slices = synth({ a: 100, b: 80, c: 60, d: 30 }, 200, { noise: 0 });
+  const rs = pairedRatios(slices, { reference: 'a', steps: ['a', 'b', 'x', 'c', 'd'] }).filter((r) => r.metric === 'cost_ns');
+  const pairs = rs.map((r) => `${r.variant}/${r.reference}`).sort();
+  // b/a, c/a, d/a from the reference; c/b and d/c from the ladder ('x' did not run: c steps from b).
+  assert.deepEqual(pairs, ['b/a', 'c/a', 'c/b', 'd/a', 'd/c']);
+  assert.ok(Math.abs(rs.find((r) => r.variant === 'c' && r.reference === 'b')!.ratio - 0.75) < 1e-9);
+});
+
 test('a missing reference falls back to the first variant; blocks without both sides are skipped', () => {
   const slices = synth({ a: 1, b: 2 }, 10, { noise: 0 });
   assert.equal(pairedRatios(slices, { reference: 'nope' })[0].reference, 'a');

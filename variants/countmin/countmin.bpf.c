@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Count-Min: every row +1 for every IP packet, unsigned counters. The
- * MAPS_PERCPU and HASH_UNROLLED switches apply as for nitro.
+ * maps, hash and layout switches apply as for nitro.
  */
 #include "sketch_rows.h"
 

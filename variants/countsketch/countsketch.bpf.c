@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Count Sketch: every row ±1 for every IP packet (NitroSketch with p = 1 and
- * no sampling code at all). The MAPS_PERCPU and HASH_UNROLLED switches apply.
+ * no sampling code at all). The maps, hash and layout switches apply.
  */
 #define SKETCH_SIGNED
 

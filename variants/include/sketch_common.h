@@ -25,6 +25,20 @@ const volatile struct sketch_cfg cfg = {};
 /* Sink for extra_hash_rounds, in .bss: a store the compiler must keep. */
 volatile __u64 hash_sink = 0;
 
+static __always_inline void count_packet(struct sketch_stats *st, struct xdp_md *ctx)
+{
+	st->packets++;
+#ifndef STATS_PACKETS_ONLY
+	st->bytes += ctx->data_end - ctx->data;
+#else
+	/* The harness needs the packet count (every packet reached the program); bytes are
+	 * the one other per-packet counter, and a sketch does not need them. */
+	(void)ctx;
+#endif
+}
+
+#ifndef LAYOUT_STRUCT
+/* layout=struct keeps these counters inside `meta` (sketch_rows.h). */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);
@@ -38,12 +52,11 @@ static __always_inline struct sketch_stats *stats_count_packet(struct xdp_md *ct
 	__u32 zero = 0;
 	struct sketch_stats *st = bpf_map_lookup_elem(&stats, &zero);
 
-	if (st) {
-		st->packets++;
-		st->bytes += ctx->data_end - ctx->data;
-	}
+	if (st)
+		count_packet(st, ctx);
 	return st;
 }
+#endif
 
 /*
  * Slows every packet down by a known amount without touching the sketch, so
@@ -67,6 +80,18 @@ static __always_inline void extra_hash_rounds(const struct flow_key *key)
 		acc ^= fasthash64_key(key, acc + i);
 	}
 	hash_sink = acc;
+}
+
+/* The slowdown knob on a key of its own (the packet's first bytes): the sketch path's key
+ * may not exist for this packet, and a zero key would let the compiler fold the rounds. */
+static __always_inline void extra_hash_rounds_of(struct xdp_md *ctx)
+{
+	if (cfg.extra_hash_rounds) {
+		struct flow_key key FLOW_KEY_ALIGNED = {};
+
+		key.proto = (__u8)(ctx->data_end - ctx->data);
+		extra_hash_rounds(&key);
+	}
 }
 
 static __always_inline int sketch_action(void)

@@ -14,7 +14,11 @@
 #define SKETCH_MAX_ROWS_UNROLLED 4    /* one 64-bit hash split into 16-bit slices */
 #define SKETCH_MAX_COLS_LOG2   16     /* per-row: column from the low bits of a 32-bit hash */
 #define SKETCH_MAX_COLS_LOG2_UNROLLED 15 /* unrolled: bit 15 of each slice is the sign */
-#define GEO_TABLE_SIZE         4096   /* precomputed geometric skips (power of two) */
+#define GEO_TABLE_LOG2         12
+#define GEO_TABLE_SIZE         4096   /* geometric skips at 4096 quantiles (power of two) */
+/* layout=struct: the whole sketch is one map value, at most the 32 KiB a per-CPU value may have. */
+#define SKETCH_STRUCT_CELLS_LOG2 13
+#define SKETCH_STRUCT_CELLS    (1 << SKETCH_STRUCT_CELLS_LOG2)
 
 /* Values for sketch_cfg.action. */
 #define SKETCH_ACTION_DROP     0
@@ -61,10 +65,25 @@ struct sketch_stats {
 	__u64 row_updates;      /* counter updates made (sampled rows) */
 };
 
-/* Per-CPU state of geometric sampling, map `geo_state` (key 0). */
+/*
+ * Per-CPU state of geometric sampling: map `geo_state` (key 0), or inside
+ * `meta` with layout=struct. Each draw steps the CPU's own xorshift32 and
+ * takes the table entry its top GEO_TABLE_LOG2 bits name, so CPUs never share
+ * a position and the sequence does not repeat for 2^32 - 1 draws.
+ */
 struct geo_state {
 	__u32 skip;             /* (packet,row) slots left before the next sampled one */
-	__u32 idx;              /* next entry of geo_table to use */
+	__u32 rng;              /* xorshift32 state, never 0 */
+};
+
+/*
+ * layout=struct: everything a packet touches before the sketch, in one per-CPU
+ * value of map `meta` (key 0): one lookup instead of three.
+ */
+struct sketch_meta {
+	struct sketch_stats stats;
+	struct geo_state geo;
+	__u32 draws[GEO_TABLE_SIZE]; /* geometric skips; unused without geometric sampling */
 };
 
 #endif

@@ -5,8 +5,14 @@
  * value to one of these):
  *
  *   sampling   SAMPLING_GEOMETRIC | SAMPLING_COIN | neither (every row, every packet)
- *   maps       MAPS_PERCPU (per-CPU array, plain adds) | shared (array, atomic adds)
- *   hashing    HASH_UNROLLED (one hash split into 16-bit slices) | per-row hashes
+ *   maps       MAPS_PERCPU (per-CPU counters, plain adds) | shared (atomic adds)
+ *   hash       HASH_XXHASH32 (xxHash32 per row) | fasthash32 per row (neither) |
+ *              HASH_UNROLLED (one fasthash64 sliced into 16-bit rows, unrolled loop),
+ *              with HASH_COMPACT hashing IPv4 keys as 16 bytes
+ *   order      ORDER_SAMPLE_FIRST (decide the sampled rows before reading the
+ *              packet) | parse first
+ *   layout     LAYOUT_STRUCT (stats, sampling state and draws in one per-CPU
+ *              value; the whole sketch one value) | separate maps, a lookup per cell
  *   counters   SKETCH_SIGNED (±1, __s32 cells) | unsigned +1 (__u32 cells)
  *
  * Include after sketch_common.h.
@@ -16,9 +22,13 @@
 
 #include "sketch_common.h"
 #include "parsing_helpers.h"
+#include "xxhash32.h"
 
 #if defined(SAMPLING_GEOMETRIC) && defined(SAMPLING_COIN)
 #error "SAMPLING_GEOMETRIC and SAMPLING_COIN are exclusive"
+#endif
+#if defined(HASH_UNROLLED) && defined(HASH_XXHASH32)
+#error "HASH_UNROLLED and HASH_XXHASH32 are exclusive"
 #endif
 
 #ifdef SKETCH_SIGNED
@@ -37,28 +47,52 @@ typedef __u32 sketch_counter_t;
 #else
 #define SKETCH_LOOP_ROWS SKETCH_MAX_ROWS
 #define SKETCH_COLS_LOG2 SKETCH_MAX_COLS_LOG2
-/* Kept a real loop so the per-row ablation measures what a naive port does. */
+/* Kept a real loop so the per-row steps measure what a naive port does. */
 #define ROW_LOOP _Pragma("nounroll")
 #define ROW_LOOP_EXIT break
 #endif
 
+#ifdef MAPS_PERCPU
+#define SKETCH_MAP_TYPE BPF_MAP_TYPE_PERCPU_ARRAY
+#else
+#define SKETCH_MAP_TYPE BPF_MAP_TYPE_ARRAY
+#endif
+
+#ifdef LAYOUT_STRUCT
+/* The whole sketch in one value: one lookup per sampled packet, then plain indexing. */
+struct sketch_cells {
+	sketch_counter_t cell[SKETCH_STRUCT_CELLS];
+};
+
+struct {
+	__uint(type, SKETCH_MAP_TYPE);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct sketch_cells);
+} sketch SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct sketch_meta);
+} meta SEC(".maps");
+
+typedef struct sketch_cells *cells_ref_t;
+#else
 /*
  * Flat counters: index = row * columns + col. max_entries is a placeholder
  * (the largest legal sketch); the loader sets rows*columns before load.
  */
 struct {
-#ifdef MAPS_PERCPU
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-#else
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-#endif
+	__uint(type, SKETCH_MAP_TYPE);
 	__uint(max_entries, SKETCH_LOOP_ROWS << SKETCH_COLS_LOG2);
 	__type(key, __u32);
 	__type(value, sketch_counter_t);
 } sketch SEC(".maps");
 
 #ifdef SAMPLING_GEOMETRIC
-/* Draws of Geometric(p) on {0,1,2,...}, written by the harness before attach. */
+/* Geometric skips at 4096 quantiles, written by the harness before attach. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, GEO_TABLE_SIZE);
@@ -74,6 +108,10 @@ struct {
 } geo_state SEC(".maps");
 #endif
 
+/* Unused with separate maps: every cell is its own lookup. */
+typedef void *cells_ref_t;
+#endif
+
 static __always_inline __u32 active_rows(void)
 {
 	__u32 rows = cfg.rows;
@@ -82,7 +120,7 @@ static __always_inline __u32 active_rows(void)
 }
 
 static __always_inline void cell_add(__u32 row, __u32 col, sketch_counter_t delta,
-				     struct sketch_stats *st)
+				     struct sketch_stats *st, cells_ref_t cells)
 {
 	__u32 columns = cfg.cols_mask + 1;
 	__u32 idx = row * columns + col;
@@ -91,9 +129,15 @@ static __always_inline void cell_add(__u32 row, __u32 col, sketch_counter_t delt
 	/* The map may be larger than rows*columns (placeholder size): never touch the rest. */
 	if (idx >= active_rows() * columns)
 		return;
+#ifdef LAYOUT_STRUCT
+	/* The loader refuses rows*columns above SKETCH_STRUCT_CELLS; the mask is for the verifier. */
+	cell = &cells->cell[idx & (SKETCH_STRUCT_CELLS - 1)];
+#else
+	(void)cells;
 	cell = bpf_map_lookup_elem(&sketch, &idx);
 	if (!cell)
 		return;
+#endif
 #ifdef MAPS_PERCPU
 	*cell += delta;
 #else
@@ -103,9 +147,9 @@ static __always_inline void cell_add(__u32 row, __u32 col, sketch_counter_t delt
 	st->row_updates++;
 }
 
-/* h is fasthash64(key, seeds[0]) for unrolled hashing; unused per row. */
+/* h is fasthash64(key, seeds[0]) for sliced hashing; unused per row. */
 static __always_inline void row_update(const struct flow_key *key, __u64 h, __u32 row,
-				       struct sketch_stats *st)
+				       struct sketch_stats *st, cells_ref_t cells)
 {
 	__u32 col;
 	int sign;
@@ -117,116 +161,279 @@ static __always_inline void row_update(const struct flow_key *key, __u64 h, __u3
 	sign = sign_unrolled(slice);
 #else
 	/* row < SKETCH_MAX_ROWS is what makes this rodata read provably in bounds. */
-	__u32 h32 = cell_hash_per_row(key, cfg.seeds[row & (SKETCH_MAX_ROWS - 1)]);
+	__u64 seed = cfg.seeds[row & (SKETCH_MAX_ROWS - 1)];
+#ifdef HASH_XXHASH32
+	__u32 h32 = xxhash32_key(key, (__u32)seed);
+#else
+	__u32 h32 = cell_hash_per_row(key, seed);
+#endif
 
 	col = col_per_row(h32, cfg.cols_mask);
 	sign = sign_per_row(h32);
 	(void)h;
 #endif
 #ifdef SKETCH_SIGNED
-	cell_add(row, col, sign, st);
+	cell_add(row, col, sign, st, cells);
 #else
 	(void)sign;
-	cell_add(row, col, 1, st);
+	cell_add(row, col, 1, st, cells);
 #endif
 }
 
-#ifdef HASH_UNROLLED
+#if defined(HASH_UNROLLED) && defined(HASH_COMPACT)
+#define UNROLLED_HASH(key) fasthash64_compact((key), cfg.seeds[0])
+#elif defined(HASH_UNROLLED)
 #define UNROLLED_HASH(key) fasthash64_key((key), cfg.seeds[0])
 #else
 #define UNROLLED_HASH(key) 0
 #endif
 
+/*
+ * Where a packet's per-CPU bookkeeping lives: the stats counters, and for
+ * geometric sampling the countdown state and the draws.
+ */
+struct packet_state {
+	struct sketch_stats *st;
+#ifdef SAMPLING_GEOMETRIC
+	struct geo_state *gs;
+#endif
+#ifdef LAYOUT_STRUCT
+	struct sketch_meta *meta;
+#endif
+};
+
+/* Count the packet and find its state: one lookup with layout=struct, up to two without. */
+static __always_inline int packet_state_get(struct xdp_md *ctx, struct packet_state *ps)
+{
+#ifdef LAYOUT_STRUCT
+	__u32 zero = 0;
+	struct sketch_meta *m = bpf_map_lookup_elem(&meta, &zero);
+
+	if (!m)
+		return -1;
+	count_packet(&m->stats, ctx);
+	ps->meta = m;
+	ps->st = &m->stats;
+#ifdef SAMPLING_GEOMETRIC
+	ps->gs = &m->geo;
+#endif
+#else
+	ps->st = stats_count_packet(ctx);
+	if (!ps->st)
+		return -1;
+#ifdef SAMPLING_GEOMETRIC
+	{
+		__u32 zero = 0;
+
+		ps->gs = bpf_map_lookup_elem(&geo_state, &zero);
+		if (!ps->gs)
+			return -1;
+	}
+#endif
+#endif
+	return 0;
+}
+
+/* The struct layout's sketch value (one lookup per sampled packet); unused with separate maps. */
+static __always_inline int cells_get(cells_ref_t *cells)
+{
+#ifdef LAYOUT_STRUCT
+	__u32 zero = 0;
+
+	*cells = bpf_map_lookup_elem(&sketch, &zero);
+	return *cells ? 0 : -1;
+#else
+	*cells = 0;
+	return 0;
+#endif
+}
+
 #if defined(SAMPLING_GEOMETRIC)
+/* The next skip: step this CPU's xorshift32, its top bits pick one of the 4096 quantiles. */
+static __always_inline __u32 geo_draw(struct packet_state *ps)
+{
+	__u32 x = ps->gs->rng;
+	__u32 i;
+
+	x ^= x << 13;
+	x ^= x >> 17;
+	x ^= x << 5;
+	ps->gs->rng = x;
+	i = x >> (32 - GEO_TABLE_LOG2);
+#ifdef LAYOUT_STRUCT
+	return ps->meta->draws[i & (GEO_TABLE_SIZE - 1)];
+#else
+	{
+		__u32 *d = bpf_map_lookup_elem(&geo_table, &i);
+
+		return d ? *d : 0;
+	}
+#endif
+}
+
 /*
  * The (packet,row) slots form one stream; skip is how many slots to pass over
- * before the next sampled one. Most packets take the fast path and do no
- * per-row work at all, which is NitroSketch's point.
+ * before the next sampled one. Most packets take this exit and do no per-row
+ * work at all, which is NitroSketch's point.
  */
-static __always_inline void sketch_update(const struct flow_key *key, struct sketch_stats *st)
+static __always_inline int geo_packet_skipped(struct packet_state *ps)
 {
-	__u32 zero = 0, rows = active_rows(), r, skip, idx;
-	struct geo_state *gs = bpf_map_lookup_elem(&geo_state, &zero);
-	__u64 h;
+	__u32 rows = active_rows(), skip = ps->gs->skip;
 
-	if (!gs)
-		return;
-	skip = gs->skip;
-	if (skip >= rows) {
-		gs->skip = skip - rows;
-		return;
+	if (skip < rows)
+		return 0;
+	ps->gs->skip = skip - rows;
+	return 1;
+}
+
+/*
+ * The slots of a packet with a sampled row: update the sampled ones, draw the
+ * next skips. key NULL (sampled before parsing, then the packet did not parse)
+ * spends the slots without updating. Sampling and updating stay in one loop:
+ * a mask of sampled rows built first would be a constant the verifier follows
+ * into 2^rows paths of the update loop.
+ */
+static __always_inline void geo_rows(const struct flow_key *key, struct packet_state *ps)
+{
+	__u32 rows = active_rows(), skip = ps->gs->skip, r;
+	cells_ref_t cells;
+	__u64 h = 0;
+
+	if (key) {
+		if (cells_get(&cells))
+			return;
+		/* At least one row of this packet is sampled, so the one hash is not wasted. */
+		h = UNROLLED_HASH(key);
 	}
-	/* At least one row of this packet is sampled, so the one hash is not wasted. */
-	h = UNROLLED_HASH(key);
-	idx = gs->idx;
 	ROW_LOOP
 	for (r = 0; r < SKETCH_LOOP_ROWS; r++) {
 		if (r >= rows)
 			ROW_LOOP_EXIT;
 		if (skip == 0) {
-			__u32 gi = idx++ & (GEO_TABLE_SIZE - 1);
-			__u32 *next = bpf_map_lookup_elem(&geo_table, &gi);
-
-			row_update(key, h, r, st);
-			skip = next ? *next : 0;
+			if (key)
+				row_update(key, h, r, ps->st, cells);
+			skip = geo_draw(ps);
 		} else {
 			skip--;
 		}
 	}
-	gs->skip = skip;
-	gs->idx = idx;
+	ps->gs->skip = skip;
 }
-#elif defined(SAMPLING_COIN)
-/* One independent coin per row; per-row hashing only hashes rows that won. */
-static __always_inline void sketch_update(const struct flow_key *key, struct sketch_stats *st)
+#else
+#ifdef SAMPLING_COIN
+/*
+ * One independent coin per row: the rows this packet updates, as a bit mask.
+ * The coin is arithmetic, not a branch (the borrow of draw - threshold): with a
+ * branch per row the verifier would follow every one of the 2^rows masks into
+ * the update loop, and at 8 rows of xxHash32 that exceeds its million steps.
+ */
+static __always_inline __u32 sampled_rows(void)
 {
-	__u32 rows = active_rows(), r;
-	__u64 h = 0;
-	int hashed = 0;
+	__u32 rows = active_rows(), mask = 0, r;
 
 	ROW_LOOP
 	for (r = 0; r < SKETCH_LOOP_ROWS; r++) {
 		if (r >= rows)
 			ROW_LOOP_EXIT;
-		if (cfg.p_one || bpf_get_prandom_u32() < cfg.p_threshold) {
-			/* Lazily: at p = 1/16 and 4 rows, ~77% of packets win no coin at all. */
-			if (!hashed) {
-				h = UNROLLED_HASH(key);
-				hashed = 1;
-			}
-			row_update(key, h, r, st);
+		if (cfg.p_one) {
+			mask |= 1u << r;
+		} else {
+			__u64 borrow = (__u64)bpf_get_prandom_u32() - cfg.p_threshold;
+
+			/* Hidden from clang, which would turn it back into a compare and branch. */
+			barrier_var(borrow);
+			mask |= (__u32)(borrow >> 63) << r;
 		}
 	}
+	return mask;
 }
 #else
 /* Classic sketches: every row of every packet. */
-static __always_inline void sketch_update(const struct flow_key *key, struct sketch_stats *st)
+static __always_inline __u32 sampled_rows(void)
+{
+	return (1u << active_rows()) - 1;
+}
+#endif
+
+/* Update the rows in mask for one parsed packet. */
+static __always_inline void masked_rows(const struct flow_key *key, __u32 mask, struct packet_state *ps)
 {
 	__u32 rows = active_rows(), r;
-	__u64 h = UNROLLED_HASH(key);
+	cells_ref_t cells;
+	__u64 h;
 
+	if (cells_get(&cells))
+		return;
+	h = UNROLLED_HASH(key);
 	ROW_LOOP
 	for (r = 0; r < SKETCH_LOOP_ROWS; r++) {
 		if (r >= rows)
 			ROW_LOOP_EXIT;
-		row_update(key, h, r, st);
+		if (mask & (1u << r))
+			row_update(key, h, r, ps->st, cells);
 	}
 }
 #endif
 
-/* The whole XDP program of a sketch family, once its switches are defined. */
-static __always_inline int sketch_xdp_main(struct xdp_md *ctx)
+/* Parse into a fresh key: 0 when the packet is IP (key filled). */
+static __always_inline int parse_packet(struct xdp_md *ctx, struct flow_key *key, struct packet_state *ps)
 {
 	void *data = (void *)(long)ctx->data;
 	void *data_end = (void *)(long)ctx->data_end;
-	struct flow_key key FLOW_KEY_ALIGNED = {};
-	struct sketch_stats *st = stats_count_packet(ctx);
 
-	if (!st)
+	return parse_and_count(data, data_end, key, ps->st) == PARSE_OK ? 0 : -1;
+}
+
+/*
+ * The packet's way through the sketch. The key is declared inside each branch,
+ * not once for the program: zeroing 40 bytes of stack is a dozen stores clang
+ * would otherwise make for every packet, sampled or not. Sampling first, a
+ * packet with no sampled row never reads packet data; its slots are spent even
+ * when it then fails to parse, so the stream does not depend on what packets hold.
+ */
+static __always_inline void sketch_packet(struct xdp_md *ctx, struct packet_state *ps)
+{
+#if defined(SAMPLING_GEOMETRIC) && defined(ORDER_SAMPLE_FIRST)
+	if (!geo_packet_skipped(ps)) {
+		struct flow_key key FLOW_KEY_ALIGNED = {};
+
+		geo_rows(parse_packet(ctx, &key, ps) ? 0 : &key, ps);
+	}
+#elif defined(SAMPLING_GEOMETRIC)
+	struct flow_key key FLOW_KEY_ALIGNED = {};
+
+	if (!parse_packet(ctx, &key, ps) && !geo_packet_skipped(ps))
+		geo_rows(&key, ps);
+#elif defined(ORDER_SAMPLE_FIRST)
+	__u32 mask = sampled_rows();
+
+	if (mask) {
+		struct flow_key key FLOW_KEY_ALIGNED = {};
+
+		if (!parse_packet(ctx, &key, ps))
+			masked_rows(&key, mask, ps);
+	}
+#else
+	struct flow_key key FLOW_KEY_ALIGNED = {};
+	__u32 mask;
+
+	if (parse_packet(ctx, &key, ps))
+		return;
+	mask = sampled_rows();
+	if (mask)
+		masked_rows(&key, mask, ps);
+#endif
+}
+
+/* The whole XDP program of a sketch family, once its switches are defined. */
+static __always_inline int sketch_xdp_main(struct xdp_md *ctx)
+{
+	struct packet_state ps;
+
+	if (packet_state_get(ctx, &ps))
 		return XDP_ABORTED;
-	if (parse_and_count(data, data_end, &key, st) == PARSE_OK)
-		sketch_update(&key, st);
-	extra_hash_rounds(&key);
+	sketch_packet(ctx, &ps);
+	extra_hash_rounds_of(ctx);
 	return sketch_action();
 }
 

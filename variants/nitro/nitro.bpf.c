@@ -1,11 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * NitroSketch in XDP: Count Sketch rows updated with probability p (±1; the
- * harness scales estimates by 1/p). Every combination of the three switches
- * builds, so each of the paper's optimisations can be measured alone:
- *   -DSAMPLING_GEOMETRIC  geometric skips instead of a coin per row
- *   -DMAPS_PERCPU         per-CPU counters instead of one shared array
- *   -DHASH_UNROLLED       one 64-bit hash sliced into rows, unrolled loop
+ * harness scales estimates by 1/p). Every combination of the switches builds
+ * (sketch_rows.h lists them), so each of the paper's optimisations can be
+ * measured alone: geometric skips instead of a coin per row, per-CPU counters,
+ * the hash function, sampling before parsing, and one-lookup layouts.
  */
 #ifndef SAMPLING_GEOMETRIC
 #define SAMPLING_COIN

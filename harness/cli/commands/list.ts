@@ -30,7 +30,7 @@ function line(what: What, o: Record<string, unknown>): string {
   switch (what) {
     case 'variants': {
       const sw = Object.entries(o.switches as object).map(([k, v]) => `${k}=${v}`).join(',');
-      return `${String(o.name).padEnd(16)} ${o.family}${sw ? `[${sw}]` : ''}`;
+      return `${String(o.name).padEnd(20)} ${o.family}${sw ? `[${sw}]` : ''}`;
     }
     case 'switches': return `${String(o.family).padEnd(12)} ${String(o.switch).padEnd(10)} ${(o.values as string[]).join(' | ')} (default ${o.default})`;
     case 'suites': return `${String(o.name).padEnd(10)} ${o.description}`;

@@ -28,7 +28,7 @@ export const runFlags: Command['flags'] = [
   { name: 'fixed-hash-seeds', type: 'boolean', description: 'accuracy: keep the hash seeds in every repetition (default: a new draw per repetition, shared by all variants)' },
   { name: 'slowdown-rounds', type: 'string', arg: 'N', description: 'extra hash rounds per packet, to check the regression gate (tests only)', hidden: true },
   { name: 'quiet', type: 'boolean', description: 'no progress output' },
-  { name: 'json', type: 'boolean', description: 'progress as JSON lines on stderr, the summary as JSON on stdout' },
+  { name: 'json', type: 'boolean', description: 'progress as JSON lines on stderr, {summary, ratios} as JSON on stdout' },
 ];
 
 export function runRequestFromFlags(flags: Parameters<Command['run']>[0]): Omit<RunRequest, 'tracePath'> & { tracePath?: string } {

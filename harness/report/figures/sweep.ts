@@ -9,11 +9,11 @@ const SWEEPS = [
   { key: 'p', title: 'Update probability p', labelExpr: "datum.value >= 1 ? '1' : '1/' + round(1 / datum.value)" },
   { key: 'columns', title: 'Columns per row', labelExpr: undefined },
 ] as const;
-const METRICS = ['throughput_pps', 'cost_ns', 'are_all'] as const;
+const METRICS = ['throughput_pps', 'capacity_pps', 'cost_ns', 'are_all'] as const;
 
 export const sweepFigure: FigureModule = {
   id: 'sweep',
-  needs: 'throughput_pps, cost_ns or are_all rows over at least 3 values of params.p or params.columns',
+  needs: 'throughput_pps, capacity_pps, cost_ns or are_all rows over at least 3 values of params.p or params.columns',
   build(summary) {
     const out: FigureSpec[] = [];
     for (const sw of SWEEPS) {
@@ -28,7 +28,7 @@ export const sweepFigure: FigureModule = {
         const logY = metric === 'are_all';
         const y = { field: 'median', type: 'quantitative', title: label, scale: logY ? { type: 'log' } : { zero: false } };
         const color = { field: 'variant', type: 'nominal', scale: colourScale(variants), title: null };
-        const short = metric === 'throughput_pps' ? 'throughput' : metric === 'cost_ns' ? 'cost' : 'are';
+        const short = { throughput_pps: 'throughput', capacity_pps: 'capacity', cost_ns: 'cost', are_all: 'are' }[metric];
         out.push({
           id: `${short}-vs-${sw.key}`,
           title: `${label.replace(/ \(.*\)$/, '')} against ${sw.key}`,
