@@ -182,13 +182,14 @@ export function pairedRatios(slices: SliceRow[], opts: RatioOptions = {}): Paire
     const refKeys = wanted.map((name) => keys.find((k) => firstOf.get(k)!.variant === name)).filter((k): k is string => k !== undefined);
     if (refKeys.length === 0) refKeys.push(keys[0]);
     const overheadKey = keys.find((k) => firstOf.get(k)!.variant === overhead);
-    // Step-to-step pairs of the ladder (same params), unless a reference already covers them.
+    // Step-to-step pairs of the ladder (same sketch params; the switches are what differs), unless a reference already covers them.
+    const sketchParams = (k: string) => paramsKey({ ...firstOf.get(k)!.params, switches: undefined });
     const pairs: [string, string][] = [];
     const onLadder = (opts.steps ?? []).map((name) => keys.filter((k) => firstOf.get(k)!.variant === name));
     for (let i = 1; i < onLadder.length; i++) {
       const prev = onLadder.slice(0, i).reverse().find((ks) => ks.length > 0);
       for (const key of onLadder[i]) {
-        const refKey = prev?.find((k) => paramsKey(firstOf.get(k)!.params) === paramsKey(firstOf.get(key)!.params));
+        const refKey = prev?.find((k) => sketchParams(k) === sketchParams(key));
         if (refKey && !refKeys.includes(refKey)) pairs.push([key, refKey]);
       }
     }

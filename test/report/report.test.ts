@@ -53,9 +53,11 @@ test('throughput figure: one bar per variant in the scenegraph and the SVG, plus
   const [fig] = FIGURES.find((f) => f.id === 'throughput')!.build(res.summary);
   const out = await renderSvg(fig.spec);
   const bars = items((out.view.scenegraph() as any).root, 'rect').filter((i) => i.datum?.variant && i.mark.name === 'layer_0_marks');
-  assert.equal(bars.length, 8);
+  const measured = new Set(res.summary.filter((s) => s.metric === 'throughput_pps').map((s) => s.variant)).size;
+  assert.ok(measured >= 8);
+  assert.equal(bars.length, measured);
   assert.deepEqual(new Set(bars.map((b) => b.fill)), new Set(bars.map((b) => variantColour(b.datum.variant))));
-  assert.equal((out.svg.match(/aria-roledescription="bar"/g) ?? []).length, 8);
+  assert.equal((out.svg.match(/aria-roledescription="bar"/g) ?? []).length, measured);
   const ruleData = items((out.view.scenegraph() as any).root, 'rule').map((i) => i.datum).filter((d) => d?.label);
   assert.equal(ruleData[0].label, 'baseline-drop ceiling');
   const drop = res.summary.find((s) => s.variant === 'baseline-drop' && s.metric === 'throughput_pps')!;
