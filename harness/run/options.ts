@@ -143,7 +143,9 @@ export function normalizeRunOptions(req: RunRequest): RunOptions {
   if (!existsSync(req.tracePath)) throw badInput(`trace ${req.tracePath} does not exist; make one with 'sketchbench trace gen' or 'trace import'`);
   const outDir = req.outDir ?? join(resultsDir, timestampName());
   if (existsSync(join(outDir, 'results.jsonl'))) throw badInput(`${outDir} already holds results; choose another --out`);
-  const reference = req.reference?.length ? req.reference : [variants.find((v) => v.variant.name === names[0])?.variant.name ?? names[0]];
+  // Through the manifest like the variants: an old name or a combination names what was measured.
+  const canonical = (n: string): string => { try { return resolveVariant(n).name; } catch { return n; } };
+  const reference = (req.reference?.length ? req.reference : [names[0]]).map(canonical);
   for (const ref of reference) {
     if (!variants.some((v) => v.variant.name === ref)) {
       throw badInput(`--reference ${ref} is not among the variants measured (${variants.map((v) => v.variant.name).join(', ')})`);

@@ -1,0 +1,19 @@
+/** Run options: names given by the user resolve through the manifest, references included. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { normalizeRunOptions } from '../../harness/run/options.ts';
+import { manifestPath } from '../../harness/build/manifest.ts';
+
+const base = () => ({ tracePath: manifestPath, metrics: ['cost'], outDir: join(mkdtempSync(join(tmpdir(), 'sb-opts-')), 'run') });
+
+test('an old name is measured under its new one, and the default reference follows it', () => {
+  const o = normalizeRunOptions({ ...base(), variants: ['nitro-unrolled', 'nitro-naive'] });
+  assert.deepEqual(o.reference, ['nitro-sliced']);
+  assert.ok(o.phases[0].variants.some((v) => v.variant.name === 'nitro-sliced'));
+  const given = normalizeRunOptions({ ...base(), variants: ['nitro-sliced', 'nitro-naive'], reference: ['nitro-naive', 'nitro-unrolled'] });
+  assert.deepEqual(given.reference, ['nitro-naive', 'nitro-sliced']);
+  assert.throws(() => normalizeRunOptions({ ...base(), variants: ['nitro-naive'], reference: ['countmin'] }), /--reference countmin is not among the variants measured/);
+});
