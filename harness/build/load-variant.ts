@@ -73,9 +73,9 @@ export class LoadedVariant {
     return this.variant.switches.sampling === 'geometric';
   }
 
-  /** A flat `sketch` map of rows x columns cells (layout=maps). */
+  /** Keeps a sketch to read back and estimate from (a flat map of rows x columns, or one value with layout=struct). */
   get hasSketch(): boolean {
-    return this.variant.counter !== 'none' && this.variant.layout === 'maps' && this.obj.hasMap('sketch');
+    return this.variant.counter !== 'none' && this.obj.hasMap('sketch');
   }
 
   /**
@@ -101,7 +101,6 @@ export class LoadedVariant {
         for (let i = 0; i < GEO_TABLE_SIZE; i++) buf.writeUInt32LE(table[i], o + 8 + 4 * i);
       }
       meta.update(meta.u32Key(0), buf);
-      if (this.variant.counter !== 'none') this.obj.map('sketch').clearArray();
       return;
     }
     this.obj.map('stats').clearArray();
@@ -131,7 +130,7 @@ export class LoadedVariant {
 
   /** Counters, per-CPU copies summed, index = row * columns + col. */
   readSketch(): number[] {
-    if (this.variant.counter === 'none' || !this.obj.hasMap('sketch')) return [];
+    if (!this.hasSketch) return [];
     const signed = this.variant.counter === 's32';
     if (this.variant.layout === 'struct') {
       const n = this.params.rows * this.params.columns;

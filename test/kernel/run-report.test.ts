@@ -42,6 +42,10 @@ kernelTest('run -> report: a small suite with every metric group and a sweep giv
     assert.equal(results.schemaVersion, 2);
     assert.ok(results.ratios.some((x: { metric: string; reference: string }) => x.metric === 'capacity_pps' && x.reference === 'nitro-naive'));
     assert.ok(existsSync(join(run, 'slices.jsonl')) && existsSync(join(run, 'estimates.csv')));
+    // Every sketch is estimated, wherever its layout keeps the counters.
+    for (const v of ['nitro-naive', 'nitro-sliced', 'nitro-final', 'countmin']) {
+      assert.ok(results.summary.some((s: { variant: string; metric: string }) => s.variant === v && s.metric === 'are_top100'), `${v}: no accuracy`);
+    }
 
     const rep = sketchbench(['report', run, '--out', join(dir, 'report')]);
     assert.equal(rep.code, 0, rep.out);

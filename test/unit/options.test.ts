@@ -6,8 +6,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { normalizeRunOptions } from '../../harness/run/options.ts';
 import { manifestPath } from '../../harness/build/manifest.ts';
+import { progressMode } from '../../harness/run/progress.ts';
 
-const base = () => ({ tracePath: manifestPath, metrics: ['cost'], outDir: join(mkdtempSync(join(tmpdir(), 'sb-opts-')), 'run') });
+const base = () => ({ tracePath: manifestPath, metrics: ['cost'], outDir: join(mkdtempSync(join(tmpdir(), 'sb-opts-')), 'run'), progress: progressMode({ quiet: true }) });
 
 test('an old name is measured under its new one, and the default reference follows it', () => {
   const o = normalizeRunOptions({ ...base(), variants: ['nitro-unrolled', 'nitro-naive'] });
