@@ -48,7 +48,8 @@ function build(metric: string, title: string, summary: SummaryRow[], ratios: Pai
     return { ...point(s.cell, factor), step: s.step, gainLabel: shown, gain: g, stepRatio: interval };
   });
   const total = gain(metric, steps[0].cell.median, steps[steps.length - 1].cell.median);
-  const x = { field: 'step', type: 'nominal', sort: steps.map((s) => s.step), title: null, axis: { labelAngle: 0 } };
+  // Six steps' names do not fit side by side under bars of this width: slanted, they do.
+  const x = { field: 'step', type: 'nominal', sort: steps.map((s) => s.step), title: null, axis: steps.length > 4 ? { labelAngle: -30, labelAlign: 'right' } : { labelAngle: 0 } };
   const spec = {
     $schema: VL_SCHEMA,
     width: PLOT_WIDTH,

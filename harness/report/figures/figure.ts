@@ -25,7 +25,8 @@ export const VL_SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';
 /** Values shown in friendlier units than stored: packets/s as Mpps, bytes as KiB. */
 export function display(metric: string, unit: string): { factor: number; label: string } {
   const info = metricInfo(metric, unit);
-  if (metric === 'throughput_pps') return { factor: 1e-6, label: info.label };
+  // Every packet rate is labelled in Mpps (metricInfo), so every one is scaled to it.
+  if (info.unit === 'packets/s') return { factor: 1e-6, label: info.label };
   if (metric === 'memory_bytes') return { factor: 1 / 1024, label: info.label };
   return { factor: 1, label: info.label };
 }
