@@ -118,3 +118,13 @@ test('a clang error is one build-phase line naming the variant, full stderr in d
     (e: unknown) => e instanceof SketchbenchError && e.phase === 'build' && /^nitro-geo: clang failed: .*error: .*exclusive/.test(e.message)
       && !e.message.includes('\n') && (e.detail ?? '').includes('sketch_rows.h'));
 });
+
+test('build --all-combinations: every combination and every named build once (nitro-lean is its own build)', async () => {
+  const { variantsToBuild } = await import('../../harness/cli/commands/build.ts');
+  const builds = variantsToBuild([], true);
+  assert.equal(new Set(builds.map((v) => v.stem)).size, builds.length);
+  // 64 + 16 + 16 combinations, 2 baselines, nitro-lean.
+  assert.equal(builds.length, 99);
+  assert.ok(builds.some((v) => v.name === 'nitro-lean'));
+  assert.ok(builds.some((v) => v.name === 'nitro[sampling=geometric,maps=percpu,hash=fasthash64-compact,order=sample-first,layout=struct]'));
+});

@@ -8,11 +8,11 @@ import { SketchbenchError } from '../../errors.ts';
 export function variantsToBuild(names: string[], allCombos: boolean): ResolvedVariant[] {
   const chosen = (names.length ? names : variantNames()).map((n) => resolveVariant(n));
   if (!allCombos) return chosen;
-  const seen = new Set(chosen.map((v) => `${v.family}:${JSON.stringify(v.switches)}`));
+  // One per build: the stem names the switches and any macros of a named variant's own.
+  const seen = new Set(chosen.map((v) => v.stem));
   for (const fam of Object.keys(loadManifest().families)) {
     for (const v of allCombinations(fam)) {
-      const key = `${v.family}:${JSON.stringify(v.switches)}`;
-      if (!seen.has(key)) { seen.add(key); chosen.push(v); }
+      if (!seen.has(v.stem)) { seen.add(v.stem); chosen.push(v); }
     }
   }
   return chosen;
