@@ -19,7 +19,7 @@
  * the integrated autocorrelation of the signs about the median (the variance
  * of a sample median under dependence; Sen 1968), not raw blocks.
  */
-import { binomialCdfHalf, medianCi, quantileSorted } from './statistics.ts';
+import { binomialCdfHalf, medianCi, medianCiRank, quantileSorted } from './statistics.ts';
 import type { PairedRatio, SliceRow } from '../types/results.ts';
 import { paramsKey } from '../types/results.ts';
 
@@ -78,11 +78,7 @@ export function estimateRatio(ratios: number[]): RatioEstimate {
     return { ratio, ciLow: ci.low, ciHigh: ci.high, n, nEffective: n };
   }
   // The order-statistic ranks for m independent blocks, carried to the same quantiles of the n observed.
-  let best = 0;
-  for (let k = 1; k <= Math.floor(m / 2); k++) {
-    if (1 - 2 * binomialCdfHalf(k - 1, m) >= 0.95) best = k;
-    else break;
-  }
+  const best = medianCiRank(m);
   if (best === 0) return { ratio, ciLow: sorted[0], ciHigh: sorted[n - 1], n, nEffective: m };
   const lowIndex = Math.floor(((best - 1) * n) / m);
   return { ratio, ciLow: sorted[lowIndex], ciHigh: sorted[n - 1 - lowIndex], n, nEffective: m };
@@ -193,6 +189,7 @@ export function pairedRatios(slices: SliceRow[], opts: RatioOptions = {}): Paire
         if (refKey && !refKeys.includes(refKey)) pairs.push([key, refKey]);
       }
     }
+    for (const refKey of refKeys) for (const key of keys) if (key !== refKey) pairs.push([key, refKey]);
     for (const [key, refKey] of pairs) {
       const first = firstOf.get(key)!;
       const ref = firstOf.get(refKey)!;
@@ -200,19 +197,6 @@ export function pairedRatios(slices: SliceRow[], opts: RatioOptions = {}): Paire
       out.push({ ...base, metric, ...estimateRatio(blockRatios(cells.get(key)!, cells.get(refKey)!)) });
       if (metric === 'cost_ns' && overheadKey && key !== overheadKey && refKey !== overheadKey) {
         out.push({ ...base, metric: 'cost_net_ns', ...estimateRatio(blockRatios(cells.get(key)!, cells.get(refKey)!, cells.get(overheadKey)!)) });
-      }
-    }
-    for (const refKey of refKeys) {
-      const ref = firstOf.get(refKey)!;
-      for (const [key, first] of firstOf) {
-        if (key === refKey) continue;
-        const base = { phase, variant: first.variant, reference: ref.variant, params: first.params, referenceParams: ref.params, unit };
-        const e = estimateRatio(blockRatios(cells.get(key)!, cells.get(refKey)!));
-        out.push({ ...base, metric, ...e });
-        if (metric === 'cost_ns' && overheadKey && key !== overheadKey && refKey !== overheadKey) {
-          const net = estimateRatio(blockRatios(cells.get(key)!, cells.get(refKey)!, cells.get(overheadKey)!));
-          out.push({ ...base, metric: 'cost_net_ns', ...net });
-        }
       }
     }
   }

@@ -80,18 +80,27 @@ export interface CiOptions {
  * [min, max]: be aware its true coverage is nearer 94% than 95%, which is as good as
  * five repetitions allow. Use 6 or more repetitions for an exact interval.
  */
+/**
+ * The rank k (1-based) of the order-statistic interval [x_k, x_(n+1-k)] of a median of n
+ * independent values: the largest k whose coverage 1 - 2 P(Bin(n, 1/2) <= k-1) is still
+ * >= level; 0 when even [min, max] falls short.
+ */
+export function medianCiRank(n: number, level = 0.95): number {
+  let best = 0;
+  for (let k = 1; k <= Math.floor(n / 2); k++) {
+    if (1 - 2 * binomialCdfHalf(k - 1, n) >= level) best = k;
+    else break;
+  }
+  return best;
+}
+
 export function medianCi(values: number[], opts: CiOptions = {}): Interval {
   const level = opts.level ?? 0.95;
   const x = [...values].sort((a, b) => a - b);
   const n = x.length;
   if (n === 0) throw new RangeError('median CI of no values');
   if (n === 1) return { low: x[0], high: x[0], method: 'none', level: 0 };
-  let best = 0;
-  for (let k = 1; k <= Math.floor(n / 2); k++) {
-    const coverage = 1 - 2 * binomialCdfHalf(k - 1, n);
-    if (coverage >= level) best = k;
-    else break;
-  }
+  const best = medianCiRank(n, level);
   if (best > 0) {
     return { low: x[best - 1], high: x[n - best], method: 'order-statistic', level: 1 - 2 * binomialCdfHalf(best - 1, n) };
   }

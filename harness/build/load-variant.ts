@@ -4,7 +4,7 @@
  * before anything reaches the kernel.
  */
 import { BpfObject } from '../kernel/bpf-object.ts';
-import { encodeSketchCfg, decodeSketchStats, GEO_STATE_CONTRACT, GEO_TABLE_SIZE, SKETCH_CFG_CONTRACT, SKETCH_META_CONTRACT, SKETCH_STATS_CONTRACT, SKETCH_STATS_BYTES, type Action, type SketchStats } from '../kernel/layout.ts';
+import { encodeSketchCfg, decodeSketchStats, GEO_STATE_CONTRACT, SKETCH_CFG_CONTRACT, SKETCH_META_CONTRACT, SKETCH_STATS_CONTRACT, SKETCH_STATS_BYTES, type Action, type SketchStats } from '../kernel/layout.ts';
 import { compileVariant } from './compile.ts';
 import { validateParams, type ResolvedVariant, type SketchParams } from './manifest.ts';
 import { geometricTable, geoStart } from './geometric.ts';
@@ -44,7 +44,7 @@ export class LoadedVariant {
     validateParams(params, variant);
     const { objectPath } = await compileVariant(variant);
     // layout=struct: the sketch is one value of fixed size; only the flat map is sized to the params.
-    const hasSketch = variant.counter !== 'none' && variant.maps.includes('sketch') && variant.layout === 'maps';
+    const flatSketch = variant.counter !== 'none' && variant.maps.includes('sketch') && variant.layout === 'maps';
     const obj = BpfObject.open(objectPath, {
       label: variant.name,
       contracts: [SKETCH_CFG_CONTRACT, SKETCH_STATS_CONTRACT, GEO_STATE_CONTRACT, SKETCH_META_CONTRACT],
@@ -52,7 +52,7 @@ export class LoadedVariant {
         rows: params.rows, columns: params.columns, p: params.p, seeds: [...params.seeds],
         action: opts.action ?? 'drop', redirectIfindex: opts.redirectIfindex, extraHashRounds: opts.extraHashRounds,
       }),
-      maxEntries: hasSketch ? { sketch: params.rows * params.columns } : {},
+      maxEntries: flatSketch ? { sketch: params.rows * params.columns } : {},
     });
     try {
       obj.load();
@@ -87,60 +87,40 @@ export class LoadedVariant {
   reset(samplingSeed: number): void {
     if (this.hasSketch) this.obj.map('sketch').clearArray();
     const table = this.geometric ? geometricTable(this.params.p) : undefined;
+    // Each CPU's start of the stream, at `at` in its copy of the value.
+    const writeGeo = (copy: Buffer, cpu: number, at: number): void => {
+      if (!table) return;
+      const g = geoStart(table, samplingSeed, cpu);
+      copy.writeUInt32LE(g.skip, at);
+      copy.writeUInt32LE(g.rng, at + 4);
+    };
     if (this.variant.layout === 'struct') {
-      // One value per CPU: stats, then geo_state, then the draws (struct sketch_meta).
-      const meta = this.obj.map('meta');
-      const buf = Buffer.alloc(meta.lookupBytes);
-      const stride = meta.lookupBytes / meta.copies;
-      for (let c = 0; c < meta.copies; c++) {
-        if (!table) continue;
-        const o = c * stride + SKETCH_STATS_BYTES;
-        const g = geoStart(table, samplingSeed, c);
-        buf.writeUInt32LE(g.skip, o);
-        buf.writeUInt32LE(g.rng, o + 4);
-        for (let i = 0; i < GEO_TABLE_SIZE; i++) buf.writeUInt32LE(table[i], o + 8 + 4 * i);
-      }
-      meta.update(meta.u32Key(0), buf);
+      // struct sketch_meta: stats (zeroed), geo_state, then the draws.
+      this.obj.map('meta').updatePerCpu(Buffer.alloc(4), (copy, cpu) => {
+        writeGeo(copy, cpu, SKETCH_STATS_BYTES);
+        if (table) Buffer.from(table.buffer, table.byteOffset, table.byteLength).copy(copy, SKETCH_STATS_BYTES + 8);
+      });
       return;
     }
     this.obj.map('stats').clearArray();
     if (table) {
       this.obj.map('geo_table').fillArray(Buffer.from(table.buffer, table.byteOffset, table.byteLength));
-      const gs = this.obj.map('geo_state');
-      const buf = Buffer.alloc(gs.lookupBytes);
-      const stride = gs.lookupBytes / gs.copies;
-      for (let c = 0; c < gs.copies; c++) {
-        const g = geoStart(table, samplingSeed, c);
-        buf.writeUInt32LE(g.skip, c * stride);
-        buf.writeUInt32LE(g.rng, c * stride + 4);
-      }
-      gs.update(gs.u32Key(0), buf);
+      this.obj.map('geo_state').updatePerCpu(Buffer.alloc(4), (copy, cpu) => writeGeo(copy, cpu, 0));
     }
   }
 
   stats(): SketchStats {
-    if (this.variant.layout === 'struct') {
-      const copies = this.obj.map('meta').lookupPerCpu(Buffer.alloc(4)) ?? [];
-      const sums = new Array<bigint>(SKETCH_STATS_BYTES / 8).fill(0n);
-      for (const b of copies) for (let i = 0; i < sums.length; i++) sums[i] += b.readBigUInt64LE(i * 8);
-      return decodeSketchStats(sums);
-    }
+    // layout=struct: the same counters start struct sketch_meta.
+    if (this.variant.layout === 'struct') return decodeSketchStats(this.obj.map('meta').readU64StructSummed(0, SKETCH_STATS_BYTES / 8));
     return decodeSketchStats(this.obj.map('stats').readU64StructSummed());
   }
 
   /** Counters, per-CPU copies summed, index = row * columns + col. */
   readSketch(): number[] {
     if (!this.hasSketch) return [];
-    const signed = this.variant.counter === 's32';
-    if (this.variant.layout === 'struct') {
-      const n = this.params.rows * this.params.columns;
-      const out = new Array<number>(n).fill(0);
-      for (const b of this.obj.map('sketch').lookupPerCpu(Buffer.alloc(4)) ?? []) {
-        for (let i = 0; i < n; i++) out[i] += signed ? b.readInt32LE(4 * i) : b.readUInt32LE(4 * i);
-      }
-      return out;
-    }
-    return this.obj.map('sketch').readArraySummed(signed ? 's32' : 'u32');
+    const kind = this.variant.counter === 's32' ? 's32' : 'u32';
+    if (this.variant.layout === 'struct') return this.obj.map('sketch').readCellsSummed(kind, this.params.rows * this.params.columns);
+    return this.obj.map('sketch').readArraySummed(kind);
   }
 
   programMetrics(): ProgramMetrics {

@@ -190,13 +190,31 @@ export class BpfMap {
     return out;
   }
 
-  /** Sum per-CPU copies of a struct of u64 fields at key 0. */
-  readU64StructSummed(key = 0): bigint[] {
+  /** Sum per-CPU copies of a struct of u64 fields at `key` (its first `fields` of them, default all). */
+  readU64StructSummed(key = 0, fields = this.valueSize / 8): bigint[] {
     const copies = this.lookupPerCpu(this.u32Key(key)) ?? [];
-    const n = this.valueSize / 8;
-    const sums = new Array<bigint>(n).fill(0n);
-    for (const b of copies) for (let i = 0; i < n; i++) sums[i] += b.readBigUInt64LE(i * 8);
+    const sums = new Array<bigint>(fields).fill(0n);
+    for (const b of copies) for (let i = 0; i < fields; i++) sums[i] += b.readBigUInt64LE(i * 8);
     return sums;
+  }
+
+  /** The first `count` u32/s32 cells of one value (an array inside a struct), per-CPU copies summed. */
+  readCellsSummed(kind: 'u32' | 's32', count: number, key = 0): number[] {
+    const out = new Array<number>(count).fill(0);
+    for (const b of this.lookupPerCpu(this.u32Key(key)) ?? []) {
+      for (let i = 0; i < count; i++) out[i] += kind === 's32' ? b.readInt32LE(4 * i) : b.readUInt32LE(4 * i);
+    }
+    return out;
+  }
+
+  /**
+   * Write one per-CPU value, each CPU's copy filled by `fill(copy, cpu)` (a zeroed
+   * valueSize view); for a shared map, the one value as CPU 0's.
+   */
+  updatePerCpu(key: Buffer, fill: (copy: Buffer, cpu: number) => void): void {
+    const buf = Buffer.alloc(this.lookupBytes);
+    for (let c = 0; c < this.copies; c++) fill(buf.subarray(c * this.stride, c * this.stride + this.valueSize), c);
+    this.update(key, buf);
   }
 
   /**

@@ -14,7 +14,7 @@ import { metricInfo, type PairedRatio, type SummaryRow } from '../../types/resul
 import { ladder } from '../../build/manifest.ts';
 
 /** The ladder as variants/manifest.json lists it. */
-export const DRILLDOWN_STEPS = ladder();
+const DRILLDOWN_STEPS = ladder();
 
 /** Relative change from prev to cur, signed so that positive is always an improvement. */
 export function gain(metric: string, prev: number, cur: number): number {
