@@ -9,7 +9,7 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { execa } from 'execa';
 import { SketchbenchError } from '../errors.ts';
 import { buildDir, projectRoot } from '../paths.ts';
@@ -88,7 +88,19 @@ export function compileArgs(variant: ResolvedVariant, opts: CompileOptions = {})
   for (const d of defines) {
     if (!/^[A-Za-z_]\w*(=[\w.+-]*)?$/.test(d)) throw new SketchbenchError('input', `${variant.name}: bad -D macro '${d}' (NAME or NAME=VALUE)`, { exitCode: 2 });
   }
-  return [...BASE_CFLAGS, '-I', join(variantsDirOf(variant), 'include'), ...defines.map((d) => `-D${d}`), '-c', variant.source];
+  // A program from outside the repository finds sketchbench.h, and its own headers beside it.
+  const own = variant.external ? ['-I', dirname(variant.source)] : [];
+  return [...BASE_CFLAGS, '-I', join(variantsDirOf(variant), 'include'), ...own, ...defines.map((d) => `-D${d}`), '-c', variant.source];
+}
+
+/** sha256 over a program's own folder (its .c and .h files, not below): what its build can include besides ours. */
+function programDirDigest(file: string): string {
+  const dir = dirname(file);
+  const h = createHash('sha256');
+  for (const e of readdirSync(dir, { withFileTypes: true }).filter((e) => e.isFile() && /\.(c|h)$/.test(e.name)).sort((a, b) => a.name.localeCompare(b.name))) {
+    h.update(e.name).update('\0').update(readFileSync(join(dir, e.name))).update('\0');
+  }
+  return h.digest('hex');
 }
 
 /** The first line of clang's output that says what is wrong. */
@@ -99,10 +111,13 @@ function firstError(stderr: string): string {
 
 /** Compile (or reuse) the object of a variant. */
 export async function compileVariant(variant: ResolvedVariant, opts: CompileOptions = {}): Promise<CompileResult> {
+  // A prebuilt object is used as it is.
+  if (variant.external?.kind === 'o') return { variant: variant.name, objectPath: variant.external.file, cached: true, args: [], key: '' };
   const clang = opts.clang ?? 'clang';
   const args = compileArgs(variant, opts);
   const key = createHash('sha256')
     .update(sourcesDigest(variantsDirOf(variant))).update('\0')
+    .update(variant.external ? programDirDigest(variant.source) : '').update('\0')
     .update(JSON.stringify([clang, ...args])).update('\0')
     .update(await clangVersion(clang))
     .digest('hex').slice(0, 16);

@@ -4,10 +4,13 @@
  * before anything reaches the kernel.
  */
 import { BpfObject } from '../kernel/bpf-object.ts';
-import { encodeSketchCfg, decodeSketchStats, GEO_STATE_CONTRACT, SKETCH_CFG_CONTRACT, SKETCH_META_CONTRACT, SKETCH_STATS_CONTRACT, SKETCH_STATS_BYTES, type Action, type SketchStats } from '../kernel/layout.ts';
+import { BPF_MAP_TYPE_ARRAY, BPF_MAP_TYPE_PERCPU_ARRAY } from '../kernel/libbpf.ts';
+import { SKETCH_CFG_BYTES, encodeSketchCfg, decodeSketchStats, GEO_STATE_CONTRACT, SKETCH_CFG_CONTRACT, SKETCH_META_CONTRACT, SKETCH_STATS_CONTRACT, SKETCH_STATS_BYTES, type Action, type SketchStats } from '../kernel/layout.ts';
 import { compileVariant } from './compile.ts';
 import { validateParams, type ResolvedVariant, type SketchParams } from './manifest.ts';
 import { geometricTable, geoStart } from './geometric.ts';
+import { specPathOf } from './external.ts';
+import { badInput } from '../errors.ts';
 
 export const SKETCH_PROG = 'sketch_xdp';
 
@@ -33,7 +36,17 @@ export class LoadedVariant {
     readonly obj: BpfObject,
     readonly objectPath: string,
     readonly loadOptions: LoadOptions = {},
+    /** The XDP program to run: `sketch_xdp` for the project's variants. */
+    readonly progName: string = SKETCH_PROG,
   ) {}
+
+  /**
+   * Keeps the project's `stats` counters (its own variants). A program from outside
+   * the repository does not: the replay and the DUT's driver count for it.
+   */
+  get hasStats(): boolean {
+    return !this.variant.external;
+  }
 
   /** The test-only slowdown this variant was loaded with. */
   get extraHashRounds(): number | undefined {
@@ -42,6 +55,7 @@ export class LoadedVariant {
 
   static async load(variant: ResolvedVariant, params: SketchParams, opts: LoadOptions = {}): Promise<LoadedVariant> {
     validateParams(params, variant);
+    if (variant.external) return LoadedVariant.loadExternal(variant, params, opts);
     const { objectPath } = await compileVariant(variant);
     // layout=struct: the sketch is one value of fixed size; only the flat map is sized to the params.
     const flatSketch = variant.counter !== 'none' && variant.maps.includes('sketch') && variant.layout === 'maps';
@@ -65,8 +79,43 @@ export class LoadedVariant {
     return lv;
   }
 
+  /**
+   * A program from outside the repository: its only XDP program (or the spec's),
+   * the run's settings written where it declares sketchbench.h's cfg, its sketch
+   * map checked against the spec before anything loads.
+   */
+  private static async loadExternal(variant: ResolvedVariant, params: SketchParams, opts: LoadOptions): Promise<LoadedVariant> {
+    const ext = variant.external!;
+    const { objectPath } = await compileVariant(variant);
+    const obj = BpfObject.open(objectPath, { label: variant.name, contracts: [SKETCH_CFG_CONTRACT] });
+    try {
+      const xdp = obj.xdpPrograms();
+      const prog = ext.program ?? (xdp.length === 1 ? xdp[0] : undefined);
+      if (!xdp.length) throw badInput(`${ext.file}: no XDP program in this object (a function in SEC("xdp")); is it an XDP program?`);
+      if (!prog) throw badInput(`${ext.file}: ${xdp.length} XDP programs (${xdp.join(', ')}); name the one to measure in ${specPathOf(ext.file)} as {"program": "NAME"}`);
+      if (!xdp.includes(prog)) throw badInput(`${ext.specPath ?? ext.file}: program '${prog}' is not an XDP program of the object (it has ${xdp.join(', ')})`);
+      for (const other of obj.programNames()) if (other !== prog) obj.setAutoload(other, false);
+      const cfg = declaresCfg(obj);
+      if (cfg) {
+        obj.setRodata(encodeSketchCfg({
+          rows: params.rows, columns: params.columns, p: params.p, seeds: [...params.seeds],
+          action: opts.action ?? 'drop', redirectIfindex: opts.redirectIfindex, extraHashRounds: opts.extraHashRounds,
+        }));
+      }
+      if (ext.sketch) {
+        checkSketchMap(obj, ext, params);
+        if (cfg) obj.setMaxEntries(ext.sketch.map, params.rows * params.columns);
+      }
+      obj.load();
+      return new LoadedVariant(variant, params, obj, objectPath, opts, prog);
+    } catch (err) {
+      obj.close();
+      throw err;
+    }
+  }
+
   get progFd(): number {
-    return this.obj.program(SKETCH_PROG).fd;
+    return this.obj.program(this.progName).fd;
   }
 
   get geometric(): boolean {
@@ -75,6 +124,7 @@ export class LoadedVariant {
 
   /** Keeps a sketch to read back and estimate from (a flat map of rows x columns, or one value with layout=struct). */
   get hasSketch(): boolean {
+    if (this.variant.external) return this.variant.external.sketch !== undefined;
     return this.variant.counter !== 'none' && this.obj.hasMap('sketch');
   }
 
@@ -85,6 +135,10 @@ export class LoadedVariant {
    * bpf_get_prandom_u32, which the kernel seeds itself.
    */
   reset(samplingSeed: number): void {
+    if (this.variant.external) {
+      if (this.hasSketch) this.obj.map(this.variant.external.sketch!.map).clearArray();
+      return;
+    }
     if (this.hasSketch) this.obj.map('sketch').clearArray();
     const table = this.geometric ? geometricTable(this.params.p) : undefined;
     // Each CPU's start of the stream, at `at` in its copy of the value.
@@ -110,6 +164,7 @@ export class LoadedVariant {
   }
 
   stats(): SketchStats {
+    if (!this.hasStats) throw new Error(`${this.variant.name}: a program from outside the repository keeps no sketchbench stats; count with the replay or the driver`);
     // layout=struct: the same counters start struct sketch_meta.
     if (this.variant.layout === 'struct') return decodeSketchStats(this.obj.map('meta').readU64StructSummed(0, SKETCH_STATS_BYTES / 8));
     return decodeSketchStats(this.obj.map('stats').readU64StructSummed());
@@ -119,12 +174,13 @@ export class LoadedVariant {
   readSketch(): number[] {
     if (!this.hasSketch) return [];
     const kind = this.variant.counter === 's32' ? 's32' : 'u32';
+    if (this.variant.external) return this.obj.map(this.variant.external.sketch!.map).readArraySummed(kind).slice(0, this.params.rows * this.params.columns);
     if (this.variant.layout === 'struct') return this.obj.map('sketch').readCellsSummed(kind, this.params.rows * this.params.columns);
     return this.obj.map('sketch').readArraySummed(kind);
   }
 
   programMetrics(): ProgramMetrics {
-    const info = this.obj.programInfo(SKETCH_PROG);
+    const info = this.obj.programInfo(this.progName);
     return {
       verifiedInsns: info.verifiedInsns,
       xlatedBytes: info.xlatedBytes,
@@ -136,5 +192,24 @@ export class LoadedVariant {
 
   close(): void {
     this.obj.close();
+  }
+}
+
+/** The program declares sketchbench.h's cfg as its whole .rodata: the run's settings can be written there. */
+function declaresCfg(obj: BpfObject): boolean {
+  return obj.structLayout('sketch_cfg') !== undefined && obj.rodataSize() === SKETCH_CFG_BYTES;
+}
+
+/** The spec's sketch map against the object: exists, an array of 4-byte cells, large enough. */
+function checkSketchMap(obj: BpfObject, ext: NonNullable<ResolvedVariant['external']>, params: SketchParams): void {
+  const spec = ext.sketch!;
+  const where = ext.specPath ?? ext.file;
+  const info = obj.mapInfo(spec.map);
+  if (!info) throw badInput(`${where}: sketch.map '${spec.map}' is not a map of the object (it has ${obj.mapNames().join(', ') || 'no maps'})`);
+  if (info.type !== BPF_MAP_TYPE_ARRAY && info.type !== BPF_MAP_TYPE_PERCPU_ARRAY) throw badInput(`${where}: map '${spec.map}' must be an array or a per-CPU array of counters (index row * columns + col)`);
+  if (info.valueSize !== 4) throw badInput(`${where}: map '${spec.map}' has ${info.valueSize}-byte values; sketch.counter ${spec.counter} needs one 4-byte counter per entry`);
+  const cells = params.rows * params.columns;
+  if (!declaresCfg(obj) && info.maxEntries < cells) {
+    throw badInput(`${where}: map '${spec.map}' holds ${info.maxEntries} counters, fewer than rows x columns = ${params.rows} x ${params.columns}; correct sketch.rows/columns`);
   }
 }

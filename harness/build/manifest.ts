@@ -97,6 +97,35 @@ export interface ResolvedVariant {
   maps: string[];
   /** File-name-safe stem: family and switch values joined with '-'. */
   stem: string;
+  /** The estimator its counters need, when the family does not say (a program from outside the repository). */
+  estimator?: 'countmin' | 'countsketch' | 'nitro';
+  /** A program from outside the repository (build/external.ts). */
+  external?: ExternalProgram;
+}
+
+/** Where a program from outside the repository keeps its sketch, and how to read it (its spec, build/external.ts). */
+export interface ExternalSketchSpec {
+  map: string;
+  counter: 'u32' | 's32';
+  hash: HashKind;
+  estimator: 'countmin' | 'countsketch' | 'nitro';
+  /** The program's compiled-in size, seeds and p, when it does not take them from sketchbench.h's cfg. */
+  rows?: number;
+  columns?: number;
+  seeds?: bigint[];
+  p?: number;
+}
+
+export interface ExternalProgram {
+  /** Absolute path of the .c or .o the user named. */
+  file: string;
+  kind: 'c' | 'o';
+  /** XDP program name from the spec; otherwise the object's only XDP program. */
+  program?: string;
+  /** Where the sketch is and how to read it (accuracy only). */
+  sketch?: ExternalSketchSpec;
+  /** The spec file read, if any. */
+  specPath?: string;
 }
 
 /** Sketch parameters as the user gives them. */

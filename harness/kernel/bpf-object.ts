@@ -10,7 +10,7 @@ import { registerCleanup } from '../cleanup.ts';
 import { checkContract, structLayout, type StructContract, type StructLayout } from './btf-layout.ts';
 import {
   libbpf, recentLibbpfMessages, clearLibbpfMessages, isPerCpuMapType,
-  BPF_ANY, BPF_XDP, XDP_FLAGS_DRV_MODE, XDP_FLAGS_SKB_MODE, BPF_F_TEST_XDP_LIVE_FRAMES,
+  BPF_ANY, BPF_PROG_TYPE_XDP, BPF_XDP, XDP_FLAGS_DRV_MODE, XDP_FLAGS_SKB_MODE, BPF_F_TEST_XDP_LIVE_FRAMES,
 } from './libbpf.ts';
 
 /** Verifier log buffer per program; the kernel keeps the tail when it overflows (6.4+). */
@@ -315,12 +315,7 @@ export class BpfObject {
         }
       }
       if (opts.rodata) self.setRodata(opts.rodata);
-      for (const [name, n] of Object.entries(opts.maxEntries ?? {})) {
-        const map = self.findMapPtr(name);
-        if (!map) throw new SketchbenchError('load', `${label}: object has no map '${name}'`);
-        const rc = lb.mapSetMaxEntries(map, n);
-        if (rc !== 0) throw new SketchbenchError('load', `${label}: cannot size map '${name}' to ${n} entries: errno ${-rc}`);
-      }
+      for (const [name, n] of Object.entries(opts.maxEntries ?? {})) self.setMaxEntries(name, n);
     } catch (err) {
       self.close();
       throw err;
@@ -364,7 +359,49 @@ export class BpfObject {
     return out;
   }
 
-  private setRodata(bytes: Buffer): void {
+  /** Size max_entries of a map (before load). */
+  setMaxEntries(name: string, n: number): void {
+    const map = this.findMapPtr(name);
+    if (!map) throw new SketchbenchError('load', `${this.label}: object has no map '${name}'`);
+    const rc = libbpf().mapSetMaxEntries(map, n);
+    if (rc !== 0) throw new SketchbenchError('load', `${this.label}: cannot size map '${name}' to ${n} entries: errno ${-rc}`);
+  }
+
+  /** Bytes of the object's .rodata section, undefined when it has none (before or after load). */
+  rodataSize(): number | undefined {
+    const lb = libbpf();
+    const m = this.mapPtrs().find((p) => lb.mapName(p).endsWith('.rodata'));
+    return m ? lb.mapValueSize(m) : undefined;
+  }
+
+  /** A map's declared shape (before or after load); undefined when the object has no such map. */
+  mapInfo(name: string): { type: number; keySize: number; valueSize: number; maxEntries: number } | undefined {
+    const lb = libbpf();
+    const m = this.findMapPtr(name);
+    if (!m) return undefined;
+    return { type: lb.mapType(m), keySize: lb.mapKeySize(m), valueSize: lb.mapValueSize(m), maxEntries: lb.mapMaxEntries(m) };
+  }
+
+  /** Names of the object's maps, without the sections libbpf makes maps of (.rodata, .bss, ...). */
+  mapNames(): string[] {
+    const lb = libbpf();
+    return this.mapPtrs().map((p) => lb.mapName(p) as string).filter((n) => !n.includes('.'));
+  }
+
+  /** Names of every program of the object. */
+  programNames(): string[] {
+    const lb = libbpf();
+    return this.programPtrs().map((p) => lb.programName(p) as string);
+  }
+
+  /** Names of the object's XDP programs. */
+  xdpPrograms(): string[] {
+    const lb = libbpf();
+    return this.programPtrs().filter((p) => lb.programType(p) === BPF_PROG_TYPE_XDP).map((p) => lb.programName(p) as string);
+  }
+
+  /** Write the whole .rodata section (before load). */
+  setRodata(bytes: Buffer): void {
     const lb = libbpf();
     const m = this.mapPtrs().find((p) => lb.mapName(p).endsWith('.rodata'));
     if (!m) throw new SketchbenchError('load', `${this.label}: object has no .rodata section to configure`);

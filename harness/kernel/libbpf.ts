@@ -47,6 +47,7 @@ function bind() {
     cpu: 'uint32_t',
     batch_size: 'uint32_t',
   });
+  koffi.struct('ifreq_ethtool', { name: koffi.array('uint8_t', 16), data: 'void *', pad: koffi.array('uint8_t', 16) });
   const linkCreateOpts = koffi.struct('bpf_link_create_opts_head', {
     sz: 'size_t',
     flags: 'uint32_t',
@@ -87,6 +88,7 @@ function bind() {
     // programs
     programFd: so.func('int bpf_program__fd(void *prog)'),
     programName: so.func('const char *bpf_program__name(void *prog)'),
+    programType: so.func('int bpf_program__type(void *prog)'),
     programSetLogBuf: so.func('int bpf_program__set_log_buf(void *prog, void *buf, size_t size)'),
     programSetAutoload: so.func('int bpf_program__set_autoload(void *prog, bool autoload)'),
     // maps (libbpf objects)
@@ -122,6 +124,9 @@ function bind() {
     schedSetaffinity: libc.func('int sched_setaffinity(int pid, size_t size, void *mask)'),
     gettid: libc.func('int gettid()'),
     setns: libc.func('int setns(int fd, int nstype)'),
+    socket: libc.func('int socket(int domain, int type, int protocol)'),
+    // ioctl is variadic in C; the one request used (SIOCETHTOOL) passes a struct ifreq whose union holds a pointer.
+    ioctlEthtool: libc.func('int ioctl(int fd, unsigned long request, ifreq_ethtool *arg)'),
   };
 }
 
@@ -138,11 +143,13 @@ export const BPF_XDP = 37; // enum bpf_attach_type
 export const XDP_FLAGS_SKB_MODE = 1 << 1;
 export const XDP_FLAGS_DRV_MODE = 1 << 2;
 export const BPF_F_TEST_XDP_LIVE_FRAMES = 1 << 1;
+export const BPF_MAP_TYPE_ARRAY = 2;
 export const BPF_MAP_TYPE_PERCPU_ARRAY = 6;
 export const BPF_MAP_TYPE_PERCPU_HASH = 5;
 export const BPF_MAP_TYPE_LRU_PERCPU_HASH = 10;
 export const BPF_ANY = 0;
 export const CLONE_NEWNET = 0x40000000;
+export const BPF_PROG_TYPE_XDP = 6;
 
 export function isPerCpuMapType(type: number): boolean {
   return type === BPF_MAP_TYPE_PERCPU_ARRAY || type === BPF_MAP_TYPE_PERCPU_HASH || type === BPF_MAP_TYPE_LRU_PERCPU_HASH;

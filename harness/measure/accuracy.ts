@@ -48,7 +48,7 @@ function cellsFor(s: AccuracyState, v: LoadedVariant): FlowCells {
 
 /** Counter memory: rows x columns x 4 bytes, once per CPU for per-CPU maps. */
 export function sketchMemoryBytes(v: LoadedVariant): number {
-  return v.params.rows * v.params.columns * 4 * v.obj.map('sketch').copies;
+  return v.params.rows * v.params.columns * 4 * v.obj.map(v.variant.external?.sketch?.map ?? 'sketch').copies;
 }
 
 export const accuracyMeasurement: Measurement<AccuracyState> = {
@@ -82,7 +82,7 @@ async function measureOnce(s: AccuracyState, v: LoadedVariant, rep: number): Pro
     v.reset(seed);
     s.replay.setTarget(v.progFd);
     const r = s.replay.runInKernel(s.replay.total);
-    const seen = v.stats();
+    const seen = v.hasStats ? v.stats() : { packets: r.packets };
     if (r.bad > 0 || seen.packets !== s.replay.total || r.packets !== s.replay.total) {
       throw new SketchbenchError('measure', `${v.variant.name}: lossy replay (${seen.packets} of ${s.replay.total} packets reached the sketch, ${r.bad} failed): accuracy would be wrong, not reported`);
     }

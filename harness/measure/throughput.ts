@@ -37,7 +37,8 @@ import { replayObject } from '../build/support-objects.ts';
 import { createTestbed, type Testbed } from '../testbed/testbed.ts';
 import { withNetns } from '../kernel/netns.ts';
 import { getSysctl, setSysctl } from '../system/sysctl.ts';
-import { SKETCH_PROG, type LoadedVariant } from '../build/load-variant.ts';
+import type { LoadedVariant } from '../build/load-variant.ts';
+import { EthtoolStats } from '../kernel/ethtool-stats.ts';
 import { holdInXdpDispatcher } from './dispatcher-hold.ts';
 import { pinThisThread, unpinThisThread } from '../kernel/affinity.ts';
 import { SketchbenchError } from '../errors.ts';
@@ -109,11 +110,31 @@ function freshCpuTimeNs(pids: number[], notBefore: bigint): { ns: number; at: bi
   }
 }
 
+/**
+ * Packets a variant processed so far: its own `stats` counter, or, for a program
+ * that keeps none (one from outside the repository), the DUT driver's count of
+ * frames XDP ran on. Both count the same frames; only the first needs the
+ * program's help. Deltas over a slice are what the rate is made of.
+ */
+interface ProcessedCounter {
+  read(v: LoadedVariant): number;
+  close(): void;
+}
+
+function processedCounter(testbed: Testbed, variants: LoadedVariant[]): ProcessedCounter {
+  const driver = variants.some((v) => !v.hasStats) ? EthtoolStats.open(testbed.dut.ns, testbed.dut.dev) : undefined;
+  return {
+    read: (v) => (v.hasStats ? v.stats().packets : driver!.rxQueueSum('xdp_packets')),
+    close: () => driver?.close(),
+  };
+}
+
 /** Attach, pin, send for the window, detach. */
 async function sample(s: TputState, v: LoadedVariant, seed: number, ratePps: number, seconds: number): Promise<Sample> {
   const { testbed, ctx } = s;
   v.reset(seed);
-  const link = withNetns(testbed.dut.ns, () => v.obj.attachXdp('sketch_xdp', testbed.dut.ifindex, 'native'));
+  const link = withNetns(testbed.dut.ns, () => v.obj.attachXdp(v.progName, testbed.dut.ifindex, 'native'));
+  const processed = processedCounter(testbed, [v]);
   try {
     const napi = (await testbed.pinNapi(ctx.cpus.dut)).map((t) => t.pid);
     const gen = new XdpLiveGenerator(s.replay, { ns: testbed.gen.ns, ifindex: testbed.gen.ifindex, cpus: ctx.cpus.gen, ratePps });
@@ -121,12 +142,12 @@ async function sample(s: TputState, v: LoadedVariant, seed: number, ratePps: num
     try {
       await sleep(WARMUP_MS);
       const a0 = gen.claimed();
-      const d0 = v.stats().packets;
+      const d0 = processed.read(v);
       const c0 = cpuTimeNs(napi);
       const t0 = process.hrtime.bigint();
       await sleep(seconds * 1000);
       const a1 = gen.claimed();
-      const d1 = v.stats().packets;
+      const d1 = processed.read(v);
       const c1 = cpuTimeNs(napi);
       const t1 = process.hrtime.bigint();
       return sampleOf({ got: d1 - d0, sent: a1 - a0, busyNs: c1 - c0, seconds: Number(t1 - t0) / 1e9 });
@@ -134,6 +155,7 @@ async function sample(s: TputState, v: LoadedVariant, seed: number, ratePps: num
       await gen.stop();
     }
   } finally {
+    processed.close();
     link.detach();
   }
 }
@@ -191,11 +213,12 @@ async function pairedRound(s: TputState, variants: LoadedVariant[], rep: number,
   const tStart = Date.now();
   // Every variant and the generator's program stay known to the XDP dispatcher: a swap
   // costs microseconds, and the generator's calls follow each other without a gap (dispatcher-hold.ts).
-  const hold = await holdInXdpDispatcher([{ obj: s.replay.obj, prog: REPLAY_PROG }, ...variants.map((v) => ({ obj: v.obj, prog: SKETCH_PROG }))], testbed);
+  const hold = await holdInXdpDispatcher([{ obj: s.replay.obj, prog: REPLAY_PROG }, ...variants.map((v) => ({ obj: v.obj, prog: v.progName }))], testbed);
+  const processed = processedCounter(testbed, variants);
   let tSlices = 0;
   let link;
   try {
-    link = withNetns(testbed.dut.ns, () => variants[0].obj.attachXdp(SKETCH_PROG, testbed.dut.ifindex, 'native'));
+    link = withNetns(testbed.dut.ns, () => variants[0].obj.attachXdp(variants[0].progName, testbed.dut.ifindex, 'native'));
     const napi = (await testbed.pinNapi(ctx.cpus.dut)).map((t) => t.pid);
     const gen = new XdpLiveGenerator(s.replay, { ns: testbed.gen.ns, ifindex: testbed.gen.ifindex, cpus: ctx.cpus.gen, ratePps: 0 });
     gen.start();
@@ -214,11 +237,11 @@ async function pairedRound(s: TputState, variants: LoadedVariant[], rep: number,
           // opens at the next one, a tick later while the DUT is saturated.
           link.update(v.progFd, v.variant.name);
           const c0 = freshCpuTimeNs(napi, last + BigInt(SETTLE_NS));
-          const a0 = gen.claimed(), d0 = v.stats().packets;
+          const a0 = gen.claimed(), d0 = processed.read(v);
           // Timers fire late by a few ms under load; the poll takes the window to its end.
           await sleep(Math.max(0, SLICE_S * 1000 - 7));
           const c1 = freshCpuTimeNs(napi, c0.at + BigInt(Math.round(SLICE_S * 1e9 * 0.8)));
-          const a1 = gen.claimed(), d1 = v.stats().packets;
+          const a1 = gen.claimed(), d1 = processed.read(v);
           last = c1.at;
           const dt = Number(c1.at - c0.at) / 1e9;
           const got = d1 - d0;
@@ -237,6 +260,7 @@ async function pairedRound(s: TputState, variants: LoadedVariant[], rep: number,
       await gen.stop();
     }
   } finally {
+    processed.close();
     link?.detach();
     await hold.release();
   }

@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { cpus } from 'node:os';
 import { badInput } from '../errors.ts';
+import { paramsFor, resolveVariantRef } from '../build/external.ts';
 import { defaultParams, resolveVariant, validateParams, variantNames, type ResolvedVariant, type SketchParams } from '../build/manifest.ts';
 import { MEASUREMENTS } from '../measure/index.ts';
 import { resultsDir } from '../paths.ts';
@@ -87,9 +88,9 @@ function sweepPhase(sw: SweepRequest, base: SketchParams, extraHashRounds?: numb
   }
   const variants: VariantSpec[] = [];
   for (const name of sw.variants) {
-    const variant = resolveVariant(name);
+    const variant = resolveVariantRef(name);
     for (const value of sw.values) {
-      variants.push({ variant, params: validateParams({ ...base, [sw.param]: value }, variant), extraHashRounds });
+      variants.push({ variant, params: validateParams(paramsFor(variant, { ...base, [sw.param]: value }), variant), extraHashRounds });
     }
   }
   return { label: `sweep ${sw.param}`, variants, metrics: sw.metrics };
@@ -113,8 +114,8 @@ export function normalizeRunOptions(req: RunRequest): RunOptions {
   const base = defaultParams();
   const params: SketchParams = { ...base, rows: req.rows ?? base.rows, columns: req.columns ?? base.columns, p: req.p ?? base.p };
   const variants = [...new Set(names)].map((n) => {
-    const variant = resolveVariant(n);
-    return { variant, params: validateParams(params, variant), extraHashRounds: req.extraHashRounds };
+    const variant = resolveVariantRef(n);
+    return { variant, params: validateParams(paramsFor(variant, params), variant), extraHashRounds: req.extraHashRounds };
   });
   const metrics = req.metrics?.length ? req.metrics : DEFAULT_METRICS;
   for (const m of metrics) {
@@ -144,7 +145,7 @@ export function normalizeRunOptions(req: RunRequest): RunOptions {
   const outDir = req.outDir ?? join(resultsDir, timestampName());
   if (existsSync(join(outDir, 'results.jsonl'))) throw badInput(`${outDir} already holds results; choose another --out`);
   // Through the manifest like the variants: an old name or a combination names what was measured.
-  const canonical = (n: string): string => { try { return resolveVariant(n).name; } catch { return n; } };
+  const canonical = (n: string): string => { try { return resolveVariantRef(n).name; } catch { return n; } };
   const reference = (req.reference?.length ? req.reference : [names[0]]).map(canonical);
   for (const ref of reference) {
     if (!variants.some((v) => v.variant.name === ref)) {

@@ -26,8 +26,8 @@ export type EstimatorKind = 'countmin' | 'countsketch' | 'nitro';
 export type EstimatorVariant = Pick<ResolvedVariant, 'family' | 'hashing'>;
 
 /** Which estimator a family's counters need; baselines have none (badInput). */
-export function estimatorOf(variant: Pick<ResolvedVariant, 'family'>): EstimatorKind {
-  const f = variant.family;
+export function estimatorOf(variant: Pick<ResolvedVariant, 'family' | 'estimator'>): EstimatorKind {
+  const f = variant.estimator ?? variant.family;
   if (f === 'countmin' || f === 'countsketch' || f === 'nitro') return f;
   throw badInput(`variant family '${f}' keeps no sketch to estimate from (estimators exist for countmin, countsketch, nitro)`);
 }
@@ -101,7 +101,7 @@ export function estimateAll(variant: EstimatorVariant, params: SketchParams, cou
 }
 
 /** estimateAll with the cells already computed (several reads of one sketch share them). */
-export function estimateFromCells(variant: Pick<ResolvedVariant, 'family'>, params: Pick<SketchParams, 'rows' | 'columns' | 'p'>, counters: Counters, cells: FlowCells): Float64Array {
+export function estimateFromCells(variant: Pick<ResolvedVariant, 'family' | 'estimator'>, params: Pick<SketchParams, 'rows' | 'columns' | 'p'>, counters: Counters, cells: FlowCells): Float64Array {
   const kind = estimatorOf(variant);
   const { rows, columns, p } = params;
   if (counters.length < rows * columns) {

@@ -8,6 +8,8 @@ import { runPlan } from '../../run/runner.ts';
 import { printSummary } from '../../run/summary.ts';
 import { loadSuite } from '../../suites/suites.ts';
 import { resolveVariant } from '../../build/manifest.ts';
+import { isProgramPath, resolveExternal } from '../../build/external.ts';
+import { resolve as resolvePath } from 'node:path';
 import { LoadedVariant } from '../../build/load-variant.ts';
 import { openBaseTree } from '../../ab/base-tree.ts';
 import { abVerdicts, BASE_SUFFIX } from '../../ab/ab-verdicts.ts';
@@ -57,7 +59,8 @@ export async function runAb(flags: Parameters<Command['run']>[0]): Promise<numbe
   const metrics = (req.metrics ?? AB_GROUPS).filter((m) => AB_GROUPS.includes(m));
   const typed = flags.metrics !== undefined;
   if (typed && metrics.length === 0) throw badInput(`ab measures ${AB_GROUPS.join(' and ')}; --metrics named neither`);
-  const base = await openBaseTree(baseArg);
+  const programFiles = (req.variants ?? []).filter(isProgramPath).map((f) => resolvePath(f));
+  const base = await openBaseTree(baseArg, programFiles);
   try {
     const { tracePath, traceSeed } = traceOf(req, suite);
     const costRepetitions = flags['cost-reps'] === undefined ? AB_COST_REPS : req.costRepetitions;
@@ -69,7 +72,9 @@ export async function runAb(flags: Parameters<Command['run']>[0]): Promise<numbe
       let baseVariant;
       let step = 'has no such variant';
       try {
-        baseVariant = resolveVariant(spec.variant.name, base.root);
+        const ext = spec.variant.external;
+        if (ext && !base.programs.has(ext.file)) throw badInput(`no ${ext.file} there`);
+        baseVariant = ext ? resolveExternal(base.programs.get(ext.file)!) : resolveVariant(spec.variant.name, base.root);
         // Built and opened once before the run: a base whose kernel/user contract this
         // harness no longer speaks (a struct it reads or writes changed) is named here,
         // not found half way through the measurement.

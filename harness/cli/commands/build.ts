@@ -1,12 +1,13 @@
 import type { Command } from '../command.ts';
 import { bool, int, list, num } from '../command.ts';
+import { resolveVariantRef } from '../../build/external.ts';
 import { allCombinations, defaultParams, loadManifest, resolveVariant, validateParams, variantNames, type ResolvedVariant } from '../../build/manifest.ts';
 import { LoadedVariant } from '../../build/load-variant.ts';
 import { SketchbenchError } from '../../errors.ts';
 
 /** Named variants first, then every other switch combination of each family. */
 export function variantsToBuild(names: string[], allCombos: boolean): ResolvedVariant[] {
-  const chosen = (names.length ? names : variantNames()).map((n) => resolveVariant(n));
+  const chosen = (names.length ? names : variantNames()).map((n) => resolveVariantRef(n));
   if (!allCombos) return chosen;
   // One per build: the stem names the switches and any macros of a named variant's own.
   const seen = new Set(chosen.map((v) => v.stem));
