@@ -131,7 +131,8 @@ export async function compileVariant(variant: ResolvedVariant, opts: CompileOpti
     const r = await execa(clang, [...args, '-o', tmp], { reject: false, cwd: projectRoot });
     if (r.exitCode !== 0) {
       throw new SketchbenchError('build', `${variant.name}: clang failed: ${firstError(String(r.stderr || r.stdout || r.message))}`,
-        { detail: String(r.stderr || r.message) });
+        // A program from outside the repository that does not compile is the user's to fix: bad input.
+        { detail: String(r.stderr || r.message), exitCode: variant.external ? 2 : undefined });
     }
     renameSync(tmp, objectPath);
   } finally {

@@ -10,7 +10,7 @@ import { compileVariant } from './compile.ts';
 import { validateParams, type ResolvedVariant, type SketchParams } from './manifest.ts';
 import { geometricTable, geoStart } from './geometric.ts';
 import { specPathOf } from './external.ts';
-import { badInput } from '../errors.ts';
+import { badInput, SketchbenchError } from '../errors.ts';
 
 export const SKETCH_PROG = 'sketch_xdp';
 
@@ -95,7 +95,7 @@ export class LoadedVariant {
       if (!prog) throw badInput(`${ext.file}: ${xdp.length} XDP programs (${xdp.join(', ')}); name the one to measure in ${specPathOf(ext.file)} as {"program": "NAME"}`);
       if (!xdp.includes(prog)) throw badInput(`${ext.specPath ?? ext.file}: program '${prog}' is not an XDP program of the object (it has ${xdp.join(', ')})`);
       for (const other of obj.programNames()) if (other !== prog) obj.setAutoload(other, false);
-      const cfg = declaresCfg(obj);
+      const cfg = declaresCfg(obj, ext.file);
       if (cfg) {
         obj.setRodata(encodeSketchCfg({
           rows: params.rows, columns: params.columns, p: params.p, seeds: [...params.seeds],
@@ -103,10 +103,23 @@ export class LoadedVariant {
         }));
       }
       if (ext.sketch) {
+        const sk = ext.sketch;
+        const fixed = (['rows', 'columns', 'seeds', 'p'] as const).filter((k) => sk[k] !== undefined);
+        const where = ext.specPath ?? ext.file;
+        if (cfg && fixed.length) throw badInput(`${where}: the program takes ${fixed.join(', ')} from sketchbench.h's cfg (the run's settings); remove them from the spec`);
+        const missing = (['rows', 'columns', 'seeds'] as const).filter((k) => sk[k] === undefined);
+        if (sk.estimator === 'nitro' && sk.p === undefined) missing.push('p' as never);
+        if (!cfg && missing.length) throw badInput(`${where}: the program does not include sketchbench.h's cfg, so the spec must give its compiled-in ${missing.join(', ')}`);
         checkSketchMap(obj, ext, params);
         if (cfg) obj.setMaxEntries(ext.sketch.map, params.rows * params.columns);
       }
-      obj.load();
+      try {
+        obj.load();
+      } catch (err) {
+        // The user's program, not ours: bad input, and the fix is in their file.
+        if (!(err instanceof SketchbenchError)) throw err;
+        throw new SketchbenchError('load', err.message.replace('or rebuild with other switches', `and fix ${ext.file}`), { detail: err.detail, exitCode: 2, cause: err });
+      }
       return new LoadedVariant(variant, params, obj, objectPath, opts, prog);
     } catch (err) {
       obj.close();
@@ -195,9 +208,17 @@ export class LoadedVariant {
   }
 }
 
-/** The program declares sketchbench.h's cfg as its whole .rodata: the run's settings can be written there. */
-function declaresCfg(obj: BpfObject): boolean {
-  return obj.structLayout('sketch_cfg') !== undefined && obj.rodataSize() === SKETCH_CFG_BYTES;
+/**
+ * The program declares sketchbench.h's cfg: the run's settings are written there. It
+ * must be the whole .rodata (other const data would sit where the harness writes).
+ */
+function declaresCfg(obj: BpfObject, file: string): boolean {
+  if (obj.structLayout('sketch_cfg') === undefined) return false;
+  const size = obj.rodataSize();
+  if (size !== SKETCH_CFG_BYTES) {
+    throw badInput(`${file}: .rodata is ${size ?? 0} bytes, not the ${SKETCH_CFG_BYTES} of sketchbench.h's cfg alone; move other const data out (e.g. into a map), so the run's settings can be written`);
+  }
+  return true;
 }
 
 /** The spec's sketch map against the object: exists, an array of 4-byte cells, large enough. */
@@ -209,7 +230,7 @@ function checkSketchMap(obj: BpfObject, ext: NonNullable<ResolvedVariant['extern
   if (info.type !== BPF_MAP_TYPE_ARRAY && info.type !== BPF_MAP_TYPE_PERCPU_ARRAY) throw badInput(`${where}: map '${spec.map}' must be an array or a per-CPU array of counters (index row * columns + col)`);
   if (info.valueSize !== 4) throw badInput(`${where}: map '${spec.map}' has ${info.valueSize}-byte values; sketch.counter ${spec.counter} needs one 4-byte counter per entry`);
   const cells = params.rows * params.columns;
-  if (!declaresCfg(obj) && info.maxEntries < cells) {
+  if (!declaresCfg(obj, ext.file) && info.maxEntries < cells) {
     throw badInput(`${where}: map '${spec.map}' holds ${info.maxEntries} counters, fewer than rows x columns = ${params.rows} x ${params.columns}; correct sketch.rows/columns`);
   }
 }

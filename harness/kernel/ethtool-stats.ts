@@ -60,12 +60,17 @@ export class EthtoolStats {
     return out;
   }
 
-  /** Sum over receive queues of one per-queue statistic, e.g. `xdp_packets` or `xdp_drops`. */
-  rxQueueSum(stat: string): number {
-    const re = new RegExp(`^rx_queue_\\d+_${stat}$`);
-    let sum = 0n;
-    for (const [name, v] of this.read()) if (re.test(name)) sum += v;
-    return Number(sum);
+  /** Sums over receive queues of per-queue statistics, e.g. `xdp_packets` and `xdp_drops`, from one read. */
+  rxQueueSums<K extends string>(stats: readonly K[]): Record<K, number> {
+    const values = this.read();
+    const out = {} as Record<K, number>;
+    for (const stat of stats) {
+      const re = new RegExp(`^rx_queue_\\d+_${stat}$`);
+      let sum = 0n;
+      for (const [name, v] of values) if (re.test(name)) sum += v;
+      out[stat] = Number(sum);
+    }
+    return out;
   }
 
   close(): void {

@@ -76,3 +76,11 @@ export function decodeSketchStats(fields: bigint[]): SketchStats {
   const [packets, bytes, ipPackets, nonIp, truncated, rowUpdates] = fields.map(Number);
   return { packets, bytes, ipPackets, nonIp, truncated, rowUpdates };
 }
+
+/** enum xdp_action (uapi linux/bpf.h). */
+export const XDP_ACTIONS = ['XDP_ABORTED', 'XDP_DROP', 'XDP_PASS', 'XDP_TX', 'XDP_REDIRECT'] as const;
+export const XDP_DROP = 1;
+
+export function xdpActionName(code: number): string {
+  return XDP_ACTIONS[code] ?? `action ${code}`;
+}

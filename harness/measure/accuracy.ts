@@ -22,6 +22,7 @@ import { metricInfo } from '../types/results.ts';
 import { SketchbenchError } from '../errors.ts';
 import { LoadedVariant } from '../build/load-variant.ts';
 import { seedsForRep } from '../sketch/seeds.ts';
+import { checkDropped } from './expected-action.ts';
 import type { Row } from '../types/results.ts';
 
 export const ESTIMATES_CSV = 'estimates.csv';
@@ -82,6 +83,7 @@ async function measureOnce(s: AccuracyState, v: LoadedVariant, rep: number): Pro
     v.reset(seed);
     s.replay.setTarget(v.progFd);
     const r = s.replay.runInKernel(s.replay.total);
+    checkDropped(v, r.lastAction, 'accuracy');
     const seen = v.hasStats ? v.stats() : { packets: r.packets };
     if (r.bad > 0 || seen.packets !== s.replay.total || r.packets !== s.replay.total) {
       throw new SketchbenchError('measure', `${v.variant.name}: lossy replay (${seen.packets} of ${s.replay.total} packets reached the sketch, ${r.bad} failed): accuracy would be wrong, not reported`);

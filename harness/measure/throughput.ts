@@ -39,6 +39,7 @@ import { withNetns } from '../kernel/netns.ts';
 import { getSysctl, setSysctl } from '../system/sysctl.ts';
 import type { LoadedVariant } from '../build/load-variant.ts';
 import { EthtoolStats } from '../kernel/ethtool-stats.ts';
+import { checkDriverDropped } from './expected-action.ts';
 import { holdInXdpDispatcher } from './dispatcher-hold.ts';
 import { pinThisThread, unpinThisThread } from '../kernel/affinity.ts';
 import { SketchbenchError } from '../errors.ts';
@@ -114,17 +115,24 @@ function freshCpuTimeNs(pids: number[], notBefore: bigint): { ns: number; at: bi
  * Packets a variant processed so far: its own `stats` counter, or, for a program
  * that keeps none (one from outside the repository), the DUT driver's count of
  * frames XDP ran on. Both count the same frames; only the first needs the
- * program's help. Deltas over a slice are what the rate is made of.
+ * program's help. Deltas over a slice are what the rate is made of. The
+ * driver also counts the frames XDP dropped, which must be all of them.
  */
+interface Processed { packets: number; dropped: number }
+
 interface ProcessedCounter {
-  read(v: LoadedVariant): number;
+  read(v: LoadedVariant): Processed;
   close(): void;
 }
 
 function processedCounter(testbed: Testbed, variants: LoadedVariant[]): ProcessedCounter {
   const driver = variants.some((v) => !v.hasStats) ? EthtoolStats.open(testbed.dut.ns, testbed.dut.dev) : undefined;
   return {
-    read: (v) => (v.hasStats ? v.stats().packets : driver!.rxQueueSum('xdp_packets')),
+    read: (v) => {
+      if (v.hasStats) return { packets: v.stats().packets, dropped: 0 };
+      const d = driver!.rxQueueSums(['xdp_packets', 'xdp_drops'] as const);
+      return { packets: d.xdp_packets, dropped: d.xdp_drops };
+    },
     close: () => driver?.close(),
   };
 }
@@ -150,7 +158,8 @@ async function sample(s: TputState, v: LoadedVariant, seed: number, ratePps: num
       const d1 = processed.read(v);
       const c1 = cpuTimeNs(napi);
       const t1 = process.hrtime.bigint();
-      return sampleOf({ got: d1 - d0, sent: a1 - a0, busyNs: c1 - c0, seconds: Number(t1 - t0) / 1e9 });
+      checkDriverDropped(v, d1.packets - d0.packets, d1.dropped - d0.dropped);
+      return sampleOf({ got: d1.packets - d0.packets, sent: a1 - a0, busyNs: c1 - c0, seconds: Number(t1 - t0) / 1e9 });
     } finally {
       await gen.stop();
     }
@@ -244,7 +253,8 @@ async function pairedRound(s: TputState, variants: LoadedVariant[], rep: number,
           const a1 = gen.claimed(), d1 = processed.read(v);
           last = c1.at;
           const dt = Number(c1.at - c0.at) / 1e9;
-          const got = d1 - d0;
+          const got = d1.packets - d0.packets;
+          checkDriverDropped(v, got, d1.dropped - d0.dropped);
           const busyNs = c1.ns - c0.ns;
           const t = totals[i];
           t.got += got; t.sent += a1 - a0; t.busyNs += busyNs; t.seconds += dt;

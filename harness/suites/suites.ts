@@ -5,6 +5,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { isProgramPath } from '../build/external.ts';
 import { fileURLToPath } from 'node:url';
 import { badInput } from '../errors.ts';
 import type { GeneratedTraceSpec } from '../run/default-trace.ts';
@@ -56,6 +57,11 @@ function strList(file: string, path: string, v: Json): string[] | undefined {
 
 const isInt = (lo: number, hi: number) => (n: number) => Number.isInteger(n) && n >= lo && n <= hi;
 
+/** A program file named in a suite is relative to the suite's folder, as its trace file is. */
+function programsFrom(file: string, names: string[] | undefined): string[] | undefined {
+  return names?.map((n) => (isProgramPath(n) && !isAbsolute(n) ? resolve(dirname(file), n) : n));
+}
+
 export function parseSuite(text: string, file: string): Suite {
   let raw: Json;
   try {
@@ -66,7 +72,7 @@ export function parseSuite(text: string, file: string): Suite {
   const o = obj(file, '(top)', raw, ['name', 'description', 'variants', 'trace', 'metrics', 'reps', 'reference', 'params', 'throughput', 'cost', 'sweeps']);
   if (typeof o.name !== 'string' || !/^[\w.-]+$/.test(o.name)) fail(file, 'name', 'must be a word (letters, digits, . _ -)');
   const suite: Suite = { name: o.name, description: typeof o.description === 'string' ? o.description : undefined };
-  suite.variants = strList(file, 'variants', o.variants);
+  suite.variants = programsFrom(file, strList(file, 'variants', o.variants));
   suite.metrics = strList(file, 'metrics', o.metrics);
   suite.reps = optNum(file, 'reps', o.reps, isInt(1, 1000), 'an integer from 1 to 1000');
   if (o.reference !== undefined && typeof o.reference !== 'string') suite.reference = strList(file, 'reference', o.reference);
@@ -115,7 +121,7 @@ export function parseSuite(text: string, file: string): Suite {
       if (w.param !== 'p' && w.param !== 'columns' && w.param !== 'rows') fail(file, `sweeps[${i}].param`, "must be 'p', 'columns' or 'rows'");
       if (!Array.isArray(w.values) || w.values.length === 0 || w.values.some((x) => typeof x !== 'number')) fail(file, `sweeps[${i}].values`, 'must be a non-empty list of numbers');
       return {
-        variants: strList(file, `sweeps[${i}].variants`, w.variants)!,
+        variants: programsFrom(file, strList(file, `sweeps[${i}].variants`, w.variants))!,
         param: w.param,
         values: w.values as number[],
         metrics: strList(file, `sweeps[${i}].metrics`, w.metrics) ?? ['throughput'],

@@ -23,6 +23,8 @@ export interface InKernelRun {
   /** spanNs / timedIntervals: per-packet time including the replay's own work. */
   nsPerPacket: number;
   bad: number;
+  /** XDP action the target returned for the last packet (the test run's retval). */
+  lastAction: number;
 }
 
 export class Replay {
@@ -103,8 +105,9 @@ export class Replay {
     this.frame ??= Buffer.alloc(this.frameBytes);
     // repeat is a signed int in the uapi: chunk very long runs.
     const CHUNK = 1 << 30;
+    let lastAction = -1;
     for (let done = 0; done < packets; done += CHUNK) {
-      this.obj.testRun(REPLAY_PROG, { data: this.frame, repeat: Math.min(CHUNK, packets - done) });
+      lastAction = this.obj.testRun(REPLAY_PROG, { data: this.frame, repeat: Math.min(CHUNK, packets - done) }).retval;
     }
     const st = this.state();
     const claimed = Number((st.next > st.limit ? st.limit : st.next) - st.start);
@@ -116,6 +119,7 @@ export class Replay {
       timedIntervals,
       nsPerPacket: timedIntervals > 0 ? spanNs / timedIntervals : NaN,
       bad: Number(st.bad),
+      lastAction,
     };
   }
 

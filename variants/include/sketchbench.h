@@ -4,14 +4,15 @@
  * measured for accuracy as the built-in sketches are (docs/your-program.md).
  * Cost and throughput need none of it.
  *
- *   - `cfg`: the run's settings (rows, columns - 1, p, seeds), written by the
- *     harness between open and load. Declare it with SKETCHBENCH_CFG; it must
- *     then be the program's only `const volatile` object (the whole .rodata).
+ *   - `cfg` (declared here): the run's settings (rows, cols_mask = columns - 1,
+ *     p, seeds), written by the harness between open and load. It must be
+ *     the program's only `const volatile` object (the whole .rodata).
  *   - sb_flow_key(): the flow key the harness's estimators hash, parsed the
  *     way every built-in variant parses it (Ethernet, up to two VLAN tags,
  *     IPv4/IPv6 with extension headers; ports 0 for non-first fragments).
  *   - sb_cell_fasthash32() / sb_cell_xxhash32(): a row's 32-bit cell hash;
- *     the column is its low bits, the Count Sketch sign its bit 31.
+ *     the column is its low bits (sb_column), the Count Sketch sign its
+ *     bit 31 (sb_sign: +1 when set, -1 when clear).
  *
  * The spec beside the program (`<stem>.sketch.json`) tells the harness which
  * map holds the counters and which of these hashes fills it.
@@ -26,7 +27,8 @@
 #include "fasthash.h"
 #include "xxhash32.h"
 
-#define SKETCHBENCH_CFG const volatile struct sketch_cfg cfg = {}
+/* The run's settings; the only `const volatile` object, so the whole .rodata the harness writes. */
+const volatile struct sketch_cfg cfg = {};
 
 /* PARSE_OK (0) when the packet is IPv4/IPv6 and *key is filled. */
 static __always_inline int sb_flow_key(struct xdp_md *ctx, struct flow_key *key)
@@ -45,6 +47,18 @@ static __always_inline __u32 sb_cell_fasthash32(const struct flow_key *key, __u6
 static __always_inline __u32 sb_cell_xxhash32(const struct flow_key *key, __u64 seed)
 {
 	return xxhash32_key(key, (__u32)seed);
+}
+
+/* The column of a 32-bit cell hash: its low bits (columns are a power of two). */
+static __always_inline __u32 sb_column(__u32 h32)
+{
+	return h32 & cfg.cols_mask;
+}
+
+/* The Count Sketch sign of a 32-bit cell hash. */
+static __always_inline int sb_sign(__u32 h32)
+{
+	return sign_per_row(h32);
 }
 
 #endif

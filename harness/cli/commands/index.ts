@@ -15,10 +15,12 @@ import { compareCommand } from './compare.ts';
 import { abCommand } from './ab.ts';
 import { setupCommand } from './setup.ts';
 import { listCommand } from './list.ts';
+import { initCommand } from './init.ts';
 /** The one table of subcommands. Each command lives in its own file. */
 export const commands: Command[] = [
   setupCommand,
   listCommand,
+  initCommand,
   doctorCommand,
   buildCommand,
   runCommand,
