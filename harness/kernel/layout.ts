@@ -29,7 +29,7 @@ export const SKETCH_META_CONTRACT: StructContract = packed('sketch_meta', 'harne
   ['stats', SKETCH_STATS_BYTES], ['geo', 8], ['draws', 4 * GEO_TABLE_SIZE],
 ]);
 
-export const ACTIONS = { drop: 0, pass: 1, redirect: 2 } as const;
+export const ACTIONS = { drop: 0, pass: 1, redirect: 2, tx: 3 } as const;
 export type Action = keyof typeof ACTIONS;
 
 export interface SketchCfg {
@@ -80,6 +80,9 @@ export function decodeSketchStats(fields: bigint[]): SketchStats {
 /** enum xdp_action (uapi linux/bpf.h). */
 export const XDP_ACTIONS = ['XDP_ABORTED', 'XDP_DROP', 'XDP_PASS', 'XDP_TX', 'XDP_REDIRECT'] as const;
 export const XDP_DROP = 1;
+
+/** The XDP return code each --action expects of a program. */
+export const XDP_CODE_OF: Record<Action, number> = { drop: 1, pass: 2, tx: 3, redirect: 4 };
 
 export function xdpActionName(code: number): string {
   return XDP_ACTIONS[code] ?? `action ${code}`;

@@ -22,7 +22,7 @@ import { metricInfo } from '../types/results.ts';
 import { SketchbenchError } from '../errors.ts';
 import { LoadedVariant } from '../build/load-variant.ts';
 import { seedsForRep } from '../sketch/seeds.ts';
-import { checkDropped } from './expected-action.ts';
+import { checkAction } from './expected-action.ts';
 import type { Row } from '../types/results.ts';
 
 export const ESTIMATES_CSV = 'estimates.csv';
@@ -66,7 +66,7 @@ export const accuracyMeasurement: Measurement<AccuracyState> = {
     // Each repetition draws the hash functions anew (the same draw for every
     // variant) unless the run pins them: see harness/sketch/seeds.ts.
     const v = s.ctx.fixedHashSeeds || rep === 0 ? base
-      : await LoadedVariant.load(base.variant, { ...base.params, seeds: seedsForRep(base.params.seeds, rep) }, { extraHashRounds: base.extraHashRounds });
+      : await LoadedVariant.load(base.variant, { ...base.params, seeds: seedsForRep(base.params.seeds, rep) }, base.loadOptions);
     try {
       return await measureOnce(s, v, rep);
     } finally {
@@ -83,7 +83,7 @@ async function measureOnce(s: AccuracyState, v: LoadedVariant, rep: number): Pro
     v.reset(seed);
     s.replay.setTarget(v.progFd);
     const r = s.replay.runInKernel(s.replay.total);
-    checkDropped(v, r.lastAction, 'accuracy');
+    checkAction(v, r.lastAction, s.ctx.action, 'accuracy');
     const seen = v.hasStats ? v.stats() : { packets: r.packets };
     if (r.bad > 0 || seen.packets !== s.replay.total || r.packets !== s.replay.total) {
       throw new SketchbenchError('measure', `${v.variant.name}: lossy replay (${seen.packets} of ${s.replay.total} packets reached the sketch, ${r.bad} failed): accuracy would be wrong, not reported`);

@@ -29,7 +29,7 @@ import type { LoadedVariant } from '../build/load-variant.ts';
 import type { Row, SliceRow } from '../types/results.ts';
 import { SketchbenchError } from '../errors.ts';
 import { holdInXdpDispatcher, type DispatcherHold } from './dispatcher-hold.ts';
-import { checkDropped } from './expected-action.ts';
+import { checkAction } from './expected-action.ts';
 
 /** A slice lasts about this long for the average variant: far shorter than the host's drift, far longer than a syscall. */
 export const SLICE_TARGET_NS = 2e6;
@@ -63,7 +63,7 @@ function warmPass(s: CostState, v: LoadedVariant, seed: number): number {
   try {
     s.replay.setTarget(v.progFd, 0);
     const r = s.replay.runSlice(0, n, 0, 0);
-    checkDropped(v, r.lastAction, 'cost warm-up');
+    checkAction(v, r.lastAction, s.ctx.action, 'cost warm-up');
     checkDelivery(v, r.packets, n, r.bad);
     return r.nsPerPacket;
   } finally {
@@ -127,7 +127,7 @@ export const costMeasurement: Measurement<CostState> = {
           if (r.bad > 0 || r.packets !== b - a) {
             throw new SketchbenchError('measure', `${v.variant.name}: the replay delivered ${r.packets} of ${b - a} packets of a slice (${r.bad} failed); cost would not cover the trace`);
           }
-          checkDropped(v, r.lastAction, `cost, block ${block}`);
+          checkAction(v, r.lastAction, s.ctx.action, `cost, block ${block}`);
           span[i] += r.spanNs;
           intervals[i] += r.timedIntervals;
           delivered[i] += r.packets;

@@ -1,25 +1,46 @@
 /**
- * A program from outside the repository must do what the measurement assumes:
- * drop every packet. One that aborts (a failed bounds check, a bug) or passes
- * packets up the stack would be timed on another path than the one reported,
- * so it is an error, not a number. The project's own variants drop by
- * construction (their cfg.action), and are not checked here.
+ * A program from outside the repository must do what the run measures: the
+ * run's --action (drop unless told otherwise) for every packet. One that
+ * aborts (a failed bounds check, a bug), passes packets up the stack or sends
+ * them elsewhere would be timed on another path than the one reported, so it
+ * is an error, not a number. The project's own variants return their
+ * cfg.action by construction, and are not checked here.
  */
 import type { LoadedVariant } from '../build/load-variant.ts';
-import { XDP_DROP, xdpActionName } from '../kernel/layout.ts';
+import { XDP_CODE_OF, xdpActionName, type Action } from '../kernel/layout.ts';
 import { SketchbenchError } from '../errors.ts';
 
-export function checkDropped(v: LoadedVariant, action: number, where: string): void {
-  if (!v.variant.external || action === XDP_DROP) return;
-  throw new SketchbenchError('measure',
-    `${v.variant.name}: returned ${xdpActionName(action)} for a packet (${where}); sketchbench measures a program that drops every packet it sees: return XDP_DROP (in ${v.variant.external.file})`,
+function mismatch(v: LoadedVariant, action: Action, what: string): SketchbenchError {
+  const want = xdpActionName(XDP_CODE_OF[action]);
+  return new SketchbenchError('measure',
+    `${v.variant.name}: ${what}; this run measures programs that return ${want} (--action ${action}): return ${want}${v.variant.external?.sketch || action !== 'drop' ? ", or sketchbench.h's sb_action()," : ''} for every packet (in ${v.variant.external!.file})`,
     { exitCode: 2 });
 }
 
-/** The driver's per-action counts over a window: every frame XDP ran on must have been dropped. */
-export function checkDriverDropped(v: LoadedVariant, processed: number, dropped: number): void {
-  if (!v.variant.external || processed === dropped) return;
-  throw new SketchbenchError('measure',
-    `${v.variant.name}: the DUT saw ${processed} frames under it but only ${dropped} dropped or aborted; sketchbench measures a program that drops every packet it sees: return XDP_DROP (in ${v.variant.external.file})`,
-    { exitCode: 2 });
+/** The action a test run returned (its last packet's) must be the run's. */
+export function checkAction(v: LoadedVariant, returned: number, action: Action, where: string): void {
+  if (!v.variant.external || returned === XDP_CODE_OF[action]) return;
+  throw mismatch(v, action, `returned ${xdpActionName(returned)} for a packet (${where})`);
+}
+
+/** What the DUT driver counted over a window, per action (veth's rx_queue_N_xdp_* statistics). */
+export interface ActionCounts { packets: number; drops: number; tx: number; txErrors: number; redirect: number }
+
+/**
+ * Every frame XDP ran on under the program went the run's way. veth counts an
+ * abort as a drop, an XDP_TX the peer's ring had no room for as a tx error,
+ * and a redirect that found no room at the target as a drop: so a redirect
+ * run accepts drops beside redirects, as long as some frames were redirected.
+ */
+export function checkDriverActions(v: LoadedVariant, d: ActionCounts, action: Action): void {
+  if (!v.variant.external || d.packets === 0) return;
+  const passed = d.packets - d.drops - d.tx - d.txErrors - d.redirect;
+  const ok = {
+    drop: d.drops === d.packets,
+    tx: d.tx + d.txErrors === d.packets,
+    redirect: d.redirect > 0 && d.redirect + d.drops === d.packets,
+    pass: passed === d.packets,
+  }[action];
+  if (ok) return;
+  throw mismatch(v, action, `the DUT ran it on ${d.packets} frames: ${d.drops} dropped or aborted, ${d.tx + d.txErrors} sent back, ${d.redirect} redirected, ${passed} passed`);
 }

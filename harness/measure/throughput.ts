@@ -39,7 +39,9 @@ import { withNetns } from '../kernel/netns.ts';
 import { getSysctl, setSysctl } from '../system/sysctl.ts';
 import type { LoadedVariant } from '../build/load-variant.ts';
 import { EthtoolStats } from '../kernel/ethtool-stats.ts';
-import { checkDriverDropped } from './expected-action.ts';
+import { checkDriverActions, type ActionCounts } from './expected-action.ts';
+import { openReceiver, type Receiver } from './receiver.ts';
+import type { Action } from '../kernel/layout.ts';
 import { holdInXdpDispatcher } from './dispatcher-hold.ts';
 import { pinThisThread, unpinThisThread } from '../kernel/affinity.ts';
 import { SketchbenchError } from '../errors.ts';
@@ -61,6 +63,7 @@ interface TputState {
   ctx: MeasureContext;
   testbed: Testbed;
   replay: Replay;
+  receiver?: Receiver;
   restoreStats?: () => void;
 }
 
@@ -73,6 +76,8 @@ export interface Sample {
   dutBusy: number;
   /** Packets per second of DUT CPU time: what the core would do if it were never idle. */
   capacityPps: number;
+  /** Packets per second that reached the receiver of --action tx or redirect. */
+  forwardedPps: number;
 }
 
 /** CPU time (ns) a thread has run, from /proc/PID/schedstat. */
@@ -115,25 +120,34 @@ function freshCpuTimeNs(pids: number[], notBefore: bigint): { ns: number; at: bi
  * Packets a variant processed so far: its own `stats` counter, or, for a program
  * that keeps none (one from outside the repository), the DUT driver's count of
  * frames XDP ran on. Both count the same frames; only the first needs the
- * program's help. Deltas over a slice are what the rate is made of. The
- * driver also counts the frames XDP dropped, which must be all of them.
+ * program's help. Deltas over a slice are what the rate is made of. For those
+ * programs the driver's per-action counts also say whether each frame went the
+ * run's way; `forwarded` is what reached the receiver of tx or redirect.
  */
-interface Processed { packets: number; dropped: number }
+interface Processed extends ActionCounts { forwarded: number }
 
 interface ProcessedCounter {
   read(v: LoadedVariant): Processed;
   close(): void;
 }
 
-function processedCounter(testbed: Testbed, variants: LoadedVariant[]): ProcessedCounter {
+function processedCounter(testbed: Testbed, variants: LoadedVariant[], receiver: Receiver | undefined): ProcessedCounter {
   const driver = variants.some((v) => !v.hasStats) ? EthtoolStats.open(testbed.dut.ns, testbed.dut.dev) : undefined;
   return {
     read: (v) => {
-      if (v.hasStats) return { packets: v.stats().packets, dropped: 0 };
-      const d = driver!.rxQueueSums(['xdp_packets', 'xdp_drops'] as const);
-      return { packets: d.xdp_packets, dropped: d.xdp_drops };
+      const forwarded = receiver?.arrived() ?? 0;
+      if (v.hasStats) return { packets: v.stats().packets, drops: 0, tx: 0, txErrors: 0, redirect: 0, forwarded };
+      const d = driver!.rxQueueSums(['xdp_packets', 'xdp_drops', 'xdp_tx', 'xdp_tx_errors', 'xdp_redirect'] as const);
+      return { packets: d.xdp_packets, drops: d.xdp_drops, tx: d.xdp_tx, txErrors: d.xdp_tx_errors, redirect: d.xdp_redirect, forwarded };
     },
     close: () => driver?.close(),
+  };
+}
+
+function delta(a: Processed, b: Processed): Processed {
+  return {
+    packets: b.packets - a.packets, drops: b.drops - a.drops, tx: b.tx - a.tx, txErrors: b.txErrors - a.txErrors,
+    redirect: b.redirect - a.redirect, forwarded: b.forwarded - a.forwarded,
   };
 }
 
@@ -142,7 +156,7 @@ async function sample(s: TputState, v: LoadedVariant, seed: number, ratePps: num
   const { testbed, ctx } = s;
   v.reset(seed);
   const link = withNetns(testbed.dut.ns, () => v.obj.attachXdp(v.progName, testbed.dut.ifindex, 'native'));
-  const processed = processedCounter(testbed, [v]);
+  const processed = processedCounter(testbed, [v], s.receiver);
   try {
     const napi = (await testbed.pinNapi(ctx.cpus.dut)).map((t) => t.pid);
     const gen = new XdpLiveGenerator(s.replay, { ns: testbed.gen.ns, ifindex: testbed.gen.ifindex, cpus: ctx.cpus.gen, ratePps });
@@ -158,8 +172,9 @@ async function sample(s: TputState, v: LoadedVariant, seed: number, ratePps: num
       const d1 = processed.read(v);
       const c1 = cpuTimeNs(napi);
       const t1 = process.hrtime.bigint();
-      checkDriverDropped(v, d1.packets - d0.packets, d1.dropped - d0.dropped);
-      return sampleOf({ got: d1.packets - d0.packets, sent: a1 - a0, busyNs: c1 - c0, seconds: Number(t1 - t0) / 1e9 });
+      const d = delta(d0, d1);
+      checkDriverActions(v, d, ctx.action);
+      return sampleOf({ got: d.packets, forwarded: d.forwarded, sent: a1 - a0, busyNs: c1 - c0, seconds: Number(t1 - t0) / 1e9 });
     } finally {
       await gen.stop();
     }
@@ -198,13 +213,13 @@ async function searchRate(s: TputState, v: LoadedVariant, seed: number, maxLoss:
 }
 
 /** What a window (or a sum of slices) counted: packets processed and sent, DUT CPU time, wall time. */
-interface Totals { got: number; sent: number; busyNs: number; seconds: number }
+interface Totals { got: number; sent: number; busyNs: number; seconds: number; forwarded: number }
 
 function sampleOf(t: Totals): Sample {
   const busyS = t.busyNs / 1e9;
   return {
     dutPps: t.got / t.seconds, offeredPps: t.sent / t.seconds, loss: t.sent > 0 ? Math.max(0, 1 - t.got / t.sent) : 0, seconds: t.seconds,
-    dutBusy: Math.min(1, busyS / t.seconds), capacityPps: busyS > 0 ? t.got / busyS : 0,
+    dutBusy: Math.min(1, busyS / t.seconds), capacityPps: busyS > 0 ? t.got / busyS : 0, forwardedPps: t.forwarded / t.seconds,
   };
 }
 
@@ -217,13 +232,13 @@ async function pairedRound(s: TputState, variants: LoadedVariant[], rep: number,
   for (const v of variants) v.reset(2000 + rep);
   const blocks = Math.max(1, Math.round(ctx.durationS / SLICE_S));
   const nextOrder = blockOrders(variants.length, 0x7e57 + rep);
-  const totals: Totals[] = variants.map(() => ({ got: 0, sent: 0, busyNs: 0, seconds: 0 }));
+  const totals: Totals[] = variants.map(() => ({ got: 0, sent: 0, busyNs: 0, seconds: 0, forwarded: 0 }));
   const slices: SliceRow[] = [];
   const tStart = Date.now();
   // Every variant and the generator's program stay known to the XDP dispatcher: a swap
   // costs microseconds, and the generator's calls follow each other without a gap (dispatcher-hold.ts).
   const hold = await holdInXdpDispatcher([{ obj: s.replay.obj, prog: REPLAY_PROG }, ...variants.map((v) => ({ obj: v.obj, prog: v.progName }))], testbed);
-  const processed = processedCounter(testbed, variants);
+  const processed = processedCounter(testbed, variants, s.receiver);
   let tSlices = 0;
   let link;
   try {
@@ -253,11 +268,12 @@ async function pairedRound(s: TputState, variants: LoadedVariant[], rep: number,
           const a1 = gen.claimed(), d1 = processed.read(v);
           last = c1.at;
           const dt = Number(c1.at - c0.at) / 1e9;
-          const got = d1.packets - d0.packets;
-          checkDriverDropped(v, got, d1.dropped - d0.dropped);
+          const d = delta(d0, d1);
+          checkDriverActions(v, d, ctx.action);
+          const got = d.packets;
           const busyNs = c1.ns - c0.ns;
           const t = totals[i];
-          t.got += got; t.sent += a1 - a0; t.busyNs += busyNs; t.seconds += dt;
+          t.got += got; t.sent += a1 - a0; t.busyNs += busyNs; t.seconds += dt; t.forwarded += d.forwarded;
           const params = rowParams(v);
           const base = { phase, variant: v.variant.name, rep, block, position, packets: got, params, unit: 'packets/s' };
           slices.push({ ...base, metric: 'throughput_pps', value: got / dt });
@@ -277,12 +293,15 @@ async function pairedRound(s: TputState, variants: LoadedVariant[], rep: number,
   const measured = totals.reduce((a, t) => a + t.seconds, 0);
   ctx.log(`throughput rep ${rep}: ${blocks} blocks, ${measured.toFixed(1)} s measured in ${(tSlices / 1000).toFixed(1)} s of slices, ${((Date.now() - tStart) / 1000).toFixed(1)} s in all`);
   const rows: Omit<Row, 'trace'>[] = [];
-  variants.forEach((v, i) => rows.push(...sampleRows(v, rep, rowParams(v), sampleOf(totals[i]))));
+  variants.forEach((v, i) => rows.push(...sampleRows(v, rep, rowParams(v), sampleOf(totals[i]), ctx.action)));
   return { rows, slices };
 }
 
-function sampleRows(v: LoadedVariant, rep: number, p: Row['params'], r: Sample): Omit<Row, 'trace'>[] {
+function sampleRows(v: LoadedVariant, rep: number, p: Row['params'], r: Sample, action: Action): Omit<Row, 'trace'>[] {
+  const forwarded: Omit<Row, 'trace'>[] = action === 'tx' || action === 'redirect'
+    ? [{ variant: v.variant.name, metric: 'forwarded_pps', rep, value: r.forwardedPps, unit: 'packets/s', params: p }] : [];
   return [
+    ...forwarded,
     { variant: v.variant.name, metric: 'throughput_pps', rep, value: r.dutPps, unit: 'packets/s', params: p },
     { variant: v.variant.name, metric: 'offered_pps', rep, value: r.offeredPps, unit: 'packets/s', params: p },
     { variant: v.variant.name, metric: 'loss_ratio', rep, value: r.loss, unit: 'ratio', params: p },
@@ -294,7 +313,7 @@ function sampleRows(v: LoadedVariant, rep: number, p: Row['params'], r: Sample):
 /** --max-loss: a rate search per variant; a search cannot be interleaved, so these rows are unpaired. */
 async function searchedRows(s: TputState, v: LoadedVariant, rep: number, maxLoss: number): Promise<Omit<Row, 'trace'>[]> {
   const found = await searchRate(s, v, 2000 + rep, maxLoss);
-  return sampleRows(v, rep, { ...rowParams(v), maxLoss, offeredRateSearched: Math.round(found.rate) }, found.best);
+  return sampleRows(v, rep, { ...rowParams(v), maxLoss, offeredRateSearched: Math.round(found.rate) }, found.best, s.ctx.action);
 }
 
 export const throughputMeasurement: Measurement<TputState> = {
@@ -303,10 +322,19 @@ export const throughputMeasurement: Measurement<TputState> = {
   async setup(ctx) {
     let restoreStats: (() => void) | undefined;
     if (getSysctl('kernel.bpf_stats_enabled') !== '0') restoreStats = setSysctl('kernel.bpf_stats_enabled', 0);
-    const testbed = await createTestbed({ queues: ctx.cpus.gen.length });
-    const replay = Replay.load(await replayObject(), replayInputOf(ctx.trace), { src: macBytes(testbed.gen.mac), dst: macBytes(testbed.dut.mac) });
-    ctx.log(`throughput testbed ${testbed.gen.ns} -> ${testbed.dut.ns}: DUT NAPI on CPU ${ctx.cpus.dut}, generator on CPU ${ctx.cpus.gen.join(',')}`);
-    return { ctx, testbed, replay, restoreStats };
+    const testbed = await createTestbed({ queues: ctx.cpus.gen.length, sink: ctx.action === 'redirect' });
+    let replay: Replay | undefined;
+    try {
+      replay = Replay.load(await replayObject(), replayInputOf(ctx.trace), { src: macBytes(testbed.gen.mac), dst: macBytes(testbed.dut.mac) });
+      const receiver = await openReceiver(testbed, ctx.action, ctx.cpus.gen[0]);
+      ctx.log(`throughput testbed ${testbed.gen.ns} -> ${testbed.dut.ns}: DUT NAPI on CPU ${ctx.cpus.dut}, generator on CPU ${ctx.cpus.gen.join(',')}, action ${ctx.action}${receiver ? `, received on CPU ${ctx.cpus.gen[0]}` : ''}`);
+      return { ctx, testbed, replay, receiver, restoreStats };
+    } catch (err) {
+      replay?.close();
+      await testbed.destroy();
+      restoreStats?.();
+      throw err;
+    }
   },
   async measureRound(s, variants, rep, phase) {
     if (s.ctx.maxLoss === undefined) return pairedRound(s, variants, rep, phase);
@@ -315,6 +343,7 @@ export const throughputMeasurement: Measurement<TputState> = {
     return { rows, slices: [] };
   },
   async teardown(s) {
+    s.receiver?.close();
     s.replay.close();
     await s.testbed.destroy();
     s.restoreStats?.();

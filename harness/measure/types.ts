@@ -6,6 +6,7 @@
 import type { Row, SliceRow } from '../types/results.ts';
 import type { LoadedVariant } from '../build/load-variant.ts';
 import type { Trace } from '../trace/format.ts';
+import type { Action } from '../kernel/layout.ts';
 
 export interface MeasureContext {
   trace: Trace;
@@ -18,6 +19,8 @@ export interface MeasureContext {
   maxLoss?: number;
   /** Accuracy: keep the variants' hash seeds in every repetition instead of drawing new ones. */
   fixedHashSeeds?: boolean;
+  /** What every program does with a packet (--action): throughput builds the testbed for it, and programs from outside the repository are checked against it. */
+  action: Action;
   /** Run folder, for side outputs such as estimates.csv. */
   outDir: string;
   log(line: string): void;

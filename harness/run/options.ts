@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { cpus } from 'node:os';
 import { badInput } from '../errors.ts';
 import { paramsFor, resolveVariantRef } from '../build/external.ts';
+import { ACTIONS, type Action } from '../kernel/layout.ts';
 import { defaultParams, resolveVariant, validateParams, variantNames, type ResolvedVariant, type SketchParams } from '../build/manifest.ts';
 import { MEASUREMENTS } from '../measure/index.ts';
 import { resultsDir } from '../paths.ts';
@@ -37,6 +38,8 @@ export interface RunOptions {
   cpus: { dut: number; gen: number[]; cost: number };
   durationS: number;
   maxLoss?: number;
+  /** What every program does with a packet (default drop). */
+  action: Action;
   fixedHashSeeds: boolean;
   /** Variants the paired ratios are taken against. */
   reference: string[];
@@ -64,6 +67,7 @@ export interface RunRequest {
   costCpu?: number;
   durationS?: number;
   maxLoss?: number;
+  action?: string;
   extraHashRounds?: number;
   fixedHashSeeds?: boolean;
   /** References of the paired ratios (default: the first variant named). */
@@ -141,6 +145,9 @@ export function normalizeRunOptions(req: RunRequest): RunOptions {
   const durationS = req.durationS ?? 2;
   if (!(durationS > 0 && durationS <= 600)) throw badInput(`--duration must be in (0, 600] seconds, got ${durationS}`);
   if (req.maxLoss !== undefined && !(req.maxLoss >= 0 && req.maxLoss < 1)) throw badInput(`--max-loss must be in [0, 1), got ${req.maxLoss}`);
+  const action = (req.action ?? 'drop') as Action;
+  if (!(action in ACTIONS)) throw badInput(`--action must be one of ${Object.keys(ACTIONS).join(', ')}, got ${req.action}`);
+  if (action !== 'drop' && req.maxLoss !== undefined) throw badInput(`--max-loss searches the rate of programs that drop; use it without --action ${action}`);
   if (!existsSync(req.tracePath)) throw badInput(`trace ${req.tracePath} does not exist; make one with 'sketchbench trace gen' or 'trace import'`);
   const outDir = req.outDir ?? join(resultsDir, timestampName());
   if (existsSync(join(outDir, 'results.jsonl'))) throw badInput(`${outDir} already holds results; choose another --out`);
@@ -164,6 +171,7 @@ export function normalizeRunOptions(req: RunRequest): RunOptions {
     cpus: { dut, gen, cost: cpu('cost-cpu', req.costCpu ?? (ncpu > 1 ? 1 : 0)) },
     durationS,
     maxLoss: req.maxLoss,
+    action,
     fixedHashSeeds: req.fixedHashSeeds ?? false,
     reference,
     seeds: req.traceSeed !== undefined ? [req.traceSeed] : [],

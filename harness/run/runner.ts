@@ -8,7 +8,8 @@
  */
 import { basename } from 'node:path';
 import { openTraceSync, type Trace } from '../trace/format.ts';
-import { LoadedVariant } from '../build/load-variant.ts';
+import { LoadedVariant, type LoadOptions } from '../build/load-variant.ts';
+import { SINK_IFINDEX } from '../testbed/testbed.ts';
 import { MEASUREMENTS } from '../measure/index.ts';
 import type { MeasureContext } from '../measure/types.ts';
 import { RunWriter } from '../results/writer.ts';
@@ -83,13 +84,13 @@ async function runPhase(phase: Phase, opts: RunOptions, io: PhaseIo): Promise<vo
   const variants: LoadedVariant[] = [];
   try {
     for (const spec of phase.variants) {
-      variants.push(await LoadedVariant.load(spec.variant, spec.params, { extraHashRounds: spec.extraHashRounds }));
+      variants.push(await LoadedVariant.load(spec.variant, spec.params, loadOptionsOf(spec, opts)));
     }
     // Names were validated with the options (normalizeRunOptions).
     const groups = phase.metrics.map((m) => MEASUREMENTS[m]);
 
     const ctx: MeasureContext = {
-      trace: io.trace, traceName: io.traceName, variants, cpus: opts.cpus, durationS: opts.durationS, maxLoss: opts.maxLoss, fixedHashSeeds: opts.fixedHashSeeds, outDir: opts.outDir, log,
+      trace: io.trace, traceName: io.traceName, variants, cpus: opts.cpus, durationS: opts.durationS, maxLoss: opts.maxLoss, action: opts.action, fixedHashSeeds: opts.fixedHashSeeds, outDir: opts.outDir, log,
     };
     for (const m of groups) {
       log(`${m.name}: setting up`);
@@ -108,7 +109,7 @@ async function runPhase(phase: Phase, opts: RunOptions, io: PhaseIo): Promise<vo
             // A fresh load per repetition puts code and maps at new addresses:
             // identical programs loaded twice differed by 3% here through their
             // placement alone, so placement is drawn anew rather than fixed once.
-            if (rep > 0) await reloadAll(variants, phase);
+            if (rep > 0) await reloadAll(variants, phase, opts);
             const { rows, slices } = await m.measureRound(state, variants, rep, phase.label);
             writer.appendSlices(slices);
             writer.append(rows.map((r) => ({ ...r, trace: io.traceName })));
@@ -134,10 +135,15 @@ async function runPhase(phase: Phase, opts: RunOptions, io: PhaseIo): Promise<vo
   }
 }
 
-async function reloadAll(variants: LoadedVariant[], phase: Phase): Promise<void> {
+/** Redirect goes to the testbed's sink, whose DUT-side ifindex is fixed before the testbed exists. */
+function loadOptionsOf(spec: Phase['variants'][number], opts: RunOptions): LoadOptions {
+  return { extraHashRounds: spec.extraHashRounds, action: opts.action, redirectIfindex: opts.action === 'redirect' ? SINK_IFINDEX : undefined };
+}
+
+async function reloadAll(variants: LoadedVariant[], phase: Phase, opts: RunOptions): Promise<void> {
   for (let i = 0; i < variants.length; i++) {
     const spec = phase.variants[i];
-    const fresh = await LoadedVariant.load(spec.variant, spec.params, { extraHashRounds: spec.extraHashRounds });
+    const fresh = await LoadedVariant.load(spec.variant, spec.params, loadOptionsOf(spec, opts));
     variants[i].close();
     variants[i] = fresh;
   }

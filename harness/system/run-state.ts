@@ -14,7 +14,7 @@ import { mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync
 import { join } from 'node:path';
 
 export const STATE_DIR = process.env.SKETCHBENCH_STATE_DIR ?? '/run/sketchbench';
-/** Every kernel object name starts with this (netns), or `sbg`/`sbd` (veth), or pins under /sys/fs/bpf/sketchbench*. */
+/** Every kernel object name starts with this (netns), or `sbg`/`sbd`/`sbr`/`sbs` (veth), or pins under /sys/fs/bpf/sketchbench*. */
 export const PIN_ROOT = '/sys/fs/bpf';
 export const PIN_PREFIX = 'sketchbench';
 
@@ -24,6 +24,10 @@ export interface TestbedRecord {
   dutNs: string;
   genDev: string;
   dutDev: string;
+  /** The sink of redirected traffic (--action redirect): its namespace, its end, and the DUT's end toward it. */
+  sinkNs?: string;
+  sinkDev?: string;
+  dutSinkDev?: string;
   /** Filled in once the testbed is complete; `sketchbench testbed` reads it back. */
   info?: unknown;
 }

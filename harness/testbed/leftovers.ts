@@ -2,7 +2,7 @@
  * Finding and removing kernel state that a sketchbench run left behind (SIGKILL,
  * a crash, a cleanup that timed out). Only objects with the project's names are
  * ever looked at: namespaces `sketchbench-*`, root-namespace links `sbg<id>` /
- * `sbd<id>`, pins /sys/fs/bpf/sketchbench*, and sysctls recorded in state files.
+ * `sbd<id>` / `sbr<id>` / `sbs<id>`, pins /sys/fs/bpf/sketchbench*, and sysctls recorded in state files.
  *
  * Ownership comes from the run state files (state.ts): an object belongs to the
  * run whose file names it; the run is live (its process runs), kept (`testbed up`,
@@ -30,8 +30,8 @@ export interface SketchbenchObject {
   original?: string;
 }
 
-const NETNS_RE = /^sketchbench-([0-9a-f]{8})-(gen|dut)$/;
-const LINK_RE = /^sb[gd]([0-9a-f]{8})$/;
+const NETNS_RE = /^sketchbench-([0-9a-f]{8})-(gen|dut|snk)$/;
+const LINK_RE = /^sb[gdrs]([0-9a-f]{8})$/;
 
 interface Run {
   state: RunState;

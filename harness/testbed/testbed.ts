@@ -50,6 +50,12 @@ export interface TestbedOptions {
   gro?: boolean;
   /** MTU of both ends; default: the kernel's (1500). */
   mtu?: number;
+  /**
+   * A third namespace that redirected traffic goes to (--action redirect): a veth
+   * pair from the DUT namespace (its DUT end at ifindex SINK_IFINDEX, so programs
+   * can be configured before the testbed exists) to the sink, where it is counted.
+   */
+  sink?: boolean;
 }
 
 /** Options after validation: what the testbed was actually built with. */
@@ -58,6 +64,7 @@ export interface ResolvedTestbedOptions {
   threadedNapi: boolean;
   gro: boolean;
   mtu: number | undefined;
+  sink: boolean;
 }
 
 export interface TestbedSide {
@@ -79,6 +86,9 @@ export interface TestbedInfo {
   id: string;
   gen: TestbedSide;
   dut: TestbedSide;
+  /** With options.sink: the sink namespace's end, and the DUT namespace's end toward it (`dev` of `dutSink`, in the DUT namespace). */
+  sink?: TestbedSide;
+  dutSink?: { ns: string; dev: string; ifindex: number };
   options: ResolvedTestbedOptions;
 }
 
@@ -96,6 +106,10 @@ export interface Testbed extends TestbedInfo {
 }
 
 export const NETNS_PREFIX = 'sketchbench-';
+/** ifindex of the DUT namespace's end toward the sink: fixed, so a program's redirect target is known before the testbed exists. */
+export const SINK_IFINDEX = 4000;
+export const SINK_IPV4 = '198.18.0.6';
+export const DUT_SINK_IPV4 = '198.18.0.5';
 export const GEN_IPV4 = '198.18.0.1';
 export const DUT_IPV4 = '198.18.0.2';
 export const GEN_IPV6 = '2001:db8::1';
@@ -103,11 +117,14 @@ export const DUT_IPV6 = '2001:db8::2';
 
 export function testbedNames(id: string): TestbedRecord {
   // veth names must fit IFNAMSIZ (15): 'sbg' + 8 hex digits.
-  return { id, genNs: `${NETNS_PREFIX}${id}-gen`, dutNs: `${NETNS_PREFIX}${id}-dut`, genDev: `sbg${id}`, dutDev: `sbd${id}` };
+  return {
+    id, genNs: `${NETNS_PREFIX}${id}-gen`, dutNs: `${NETNS_PREFIX}${id}-dut`, genDev: `sbg${id}`, dutDev: `sbd${id}`,
+    sinkNs: `${NETNS_PREFIX}${id}-snk`, sinkDev: `sbs${id}`, dutSinkDev: `sbr${id}`,
+  };
 }
 
 /** 02:xx:xx:xx:xx:0N: locally administered, unicast, derived from the id so it is unique per testbed. */
-function macFor(id: string, side: 1 | 2): string {
+function macFor(id: string, side: 1 | 2 | 3 | 4): string {
   return `02:${id.match(/../g)!.join(':')}:0${side}`;
 }
 
@@ -117,7 +134,7 @@ export function resolveTestbedOptions(opts: TestbedOptions = {}): ResolvedTestbe
   if (opts.mtu !== undefined && (!Number.isInteger(opts.mtu) || opts.mtu < 68 || opts.mtu > 65535)) {
     throw badInput(`mtu must be an integer from 68 to 65535, got ${opts.mtu}`);
   }
-  return { queues, threadedNapi: opts.threadedNapi ?? true, gro: opts.gro ?? false, mtu: opts.mtu };
+  return { queues, threadedNapi: opts.threadedNapi ?? true, gro: opts.gro ?? false, mtu: opts.mtu, sink: opts.sink ?? false };
 }
 
 /**
@@ -125,8 +142,10 @@ export function resolveTestbedOptions(opts: TestbedOptions = {}): ResolvedTestbe
  * The veth is deleted explicitly because a namespace outlives `ip netns del` while
  * any process is still inside it, and would keep the veth with it.
  */
-export async function removeTestbedObjects(rec: Pick<TestbedRecord, 'genNs' | 'dutNs' | 'genDev' | 'dutDev'>): Promise<void> {
-  for (const [ns, dev] of [[rec.dutNs, rec.dutDev], [rec.genNs, rec.genDev]] as const) {
+export async function removeTestbedObjects(rec: Pick<TestbedRecord, 'genNs' | 'dutNs' | 'genDev' | 'dutDev' | 'sinkNs' | 'sinkDev'>): Promise<void> {
+  const ends: [string, string][] = [[rec.dutNs, rec.dutDev], [rec.genNs, rec.genDev]];
+  if (rec.sinkNs && rec.sinkDev) ends.push([rec.sinkNs, rec.sinkDev]);
+  for (const [ns, dev] of ends) {
     if (existsSync(`/run/netns/${ns}`)) {
       await sh('ip', ['-n', ns, 'link', 'del', dev], { allowFail: true });
       // Only this code runs things in our namespaces (generators): end them so the namespace really goes.
@@ -140,6 +159,25 @@ export async function removeTestbedObjects(rec: Pick<TestbedRecord, 'genNs' | 'd
     const inRoot = await sh('ip', ['link', 'show', 'dev', dev], { allowFail: true });
     if (inRoot.exitCode === 0) await sh('ip', ['link', 'del', 'dev', dev]);
   }
+}
+
+/**
+ * The sink: a namespace, and a veth pair from the DUT namespace to it. Its sink end
+ * gets threaded NAPI (an XDP program there, attached by the measurement, makes veth
+ * accept redirected frames and counts them), so its work can be pinned off the DUT core.
+ */
+async function createSink(rec: TestbedRecord, create: (args: string[]) => Promise<unknown>, id: string): Promise<void> {
+  const { dutNs, sinkNs, sinkDev, dutSinkDev } = rec as Required<TestbedRecord>;
+  await create(['netns', 'add', sinkNs]);
+  await create(['link', 'add', dutSinkDev, 'index', String(SINK_IFINDEX), 'address', macFor(id, 3), 'netns', dutNs,
+    'type', 'veth', 'peer', 'name', sinkDev, 'address', macFor(id, 4), 'netns', sinkNs]);
+  for (const [ns, dev, v4] of [[dutNs, dutSinkDev, DUT_SINK_IPV4], [sinkNs, sinkDev, SINK_IPV4]]) {
+    await sh('ip', ['-n', ns, 'link', 'set', 'dev', dev, 'addrgenmode', 'none']);
+    await sh('ip', ['-n', ns, 'addr', 'add', `${v4}/30`, 'dev', dev]);
+    await sh('ip', ['-n', ns, 'link', 'set', 'dev', 'lo', 'up']);
+    await sh('ip', ['-n', ns, 'link', 'set', 'dev', dev, 'up']);
+  }
+  await enableThreadedNapi(sinkNs, sinkDev);
 }
 
 async function linkInfo(ns: string, dev: string): Promise<{ ifindex: number; address: string }> {
@@ -156,6 +194,8 @@ export async function createTestbed(opts: TestbedOptions = {}): Promise<Testbed>
   const id = newId();
   const rec = testbedNames(id);
   const { genNs, dutNs, genDev, dutDev } = rec;
+  // Only a testbed with a sink records its names: leftover cleaning looks for what is recorded.
+  if (!options.sink) { delete rec.sinkNs; delete rec.sinkDev; delete rec.dutSinkDev; }
 
   // Recorded before anything exists, so a run killed at any point is recognisable as the owner.
   updateRunState((s) => { s.testbeds.push(rec); });
@@ -208,6 +248,7 @@ export async function createTestbed(opts: TestbedOptions = {}): Promise<Testbed>
     }
     if (options.threadedNapi) await enableThreadedNapi(dutNs, dutDev, { keepGro: options.gro });
     else if (options.gro) await nsExec(dutNs, 'ethtool', ['-K', dutDev, 'gro', 'on']);
+    if (options.sink) await createSink(rec, create, id);
 
     const [g, d] = await Promise.all([linkInfo(genNs, genDev), linkInfo(dutNs, dutDev)]);
     const info: TestbedInfo = {
@@ -216,12 +257,18 @@ export async function createTestbed(opts: TestbedOptions = {}): Promise<Testbed>
       dut: { ns: dutNs, dev: dutDev, ifindex: d.ifindex, mac: d.address, ipv4: DUT_IPV4, ipv6: DUT_IPV6 },
       options,
     };
+    if (options.sink) {
+      const k = await linkInfo(rec.sinkNs!, rec.sinkDev!);
+      info.sink = { ns: rec.sinkNs!, dev: rec.sinkDev!, ifindex: k.ifindex, mac: k.address, ipv4: SINK_IPV4, ipv6: '' };
+      info.dutSink = { ns: dutNs, dev: rec.dutSinkDev!, ifindex: SINK_IFINDEX };
+    }
     updateRunState((s) => { const t = s.testbeds.find((x) => x.id === id); if (t) t.info = info; });
 
     const resolveNs = (ns: string): string => {
       if (ns === 'gen') return genNs;
       if (ns === 'dut') return dutNs;
-      if (ns === genNs || ns === dutNs) return ns;
+      if (ns === 'sink' && rec.sinkNs) return rec.sinkNs;
+      if (ns === genNs || ns === dutNs || (rec.sinkNs && ns === rec.sinkNs)) return ns;
       throw badInput(`'${ns}' is not a namespace of testbed ${id} (use 'gen', 'dut', ${genNs} or ${dutNs})`);
     };
     return {

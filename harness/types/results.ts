@@ -197,6 +197,7 @@ export const METRICS: Record<string, MetricInfo> = {
   capacity_pps: { unit: 'packets/s', label: 'Capacity per DUT CPU-second (Mpps)', better: 'higher', kind: 'throughput' },
   // Context of a throughput sample, not a property of the variant: never gated
   // (a loss of 1% becoming 1.5% is +50% relative, and is the testbed's noise).
+  forwarded_pps: { unit: 'packets/s', label: 'Forwarded (Mpps)', better: 'higher', kind: 'throughput' },
   offered_pps: { unit: 'packets/s', label: 'Offered load (Mpps)', better: 'none', kind: 'throughput' },
   loss_ratio: { unit: 'ratio', label: 'Loss ratio', better: 'none', kind: 'throughput' },
   dut_busy_ratio: { unit: 'ratio', label: 'DUT core busy share', better: 'none', kind: 'throughput' },

@@ -32,7 +32,7 @@ int mysketch(struct xdp_md *ctx)
 	struct flow_key key;
 
 	if (sb_flow_key(ctx, &key) != PARSE_OK)
-		return XDP_DROP;
+		return sb_action();
 	for (__u32 row = 0; row < SKETCH_MAX_ROWS; row++) {
 		if (row >= cfg.rows)
 			break;
@@ -44,7 +44,7 @@ int mysketch(struct xdp_md *ctx)
 		if (cell)
 			__sync_fetch_and_add(cell, sb_sign(h));
 	}
-	return XDP_DROP;
+	return sb_action();
 }
 
 char LICENSE[] SEC("license") = "GPL";

@@ -145,3 +145,33 @@ kernelTest('ab gates a program from outside the repository against a ref of its 
     rmSync(dir, { recursive: true, force: true });
   }
 }, { timeout: 180_000 });
+
+kernelTest('--action redirect sends to a counted sink, tx back to the generator; a program that does otherwise is refused', async () => {
+  const dir = scratch();
+  const before = kernelState();
+  try {
+    const init = sketchbench(['init', join(dir, 'mine')]);
+    assert.equal(init.code, 0, init.out);
+    const trace = join(dir, 't.trace');
+    generateTrace(trace, { ...GEN_DEFAULTS, flows: 5_000, packets: 100_000 });
+    for (const action of ['redirect', 'tx']) {
+      const out = join(dir, action);
+      const r = sketchbench(['run', '--variants', `${join(dir, 'mine', 'mysketch.bpf.c')},nitro-final`, '--trace', trace, '--metrics', 'throughput',
+        '--reps', '1', '--duration', '0.3', '--action', action, '--quiet', '--out', out]);
+      assert.equal(r.code, 0, r.out);
+      const s = summary(out);
+      for (const v of ['mysketch', 'nitro-final']) {
+        const fwd = median(s, v, 'forwarded_pps');
+        assert.ok(fwd > 0 && fwd <= median(s, v, 'throughput_pps') * 1.01, `${action}: ${v} forwarded ${fwd} of ${median(s, v, 'throughput_pps')} pps`);
+      }
+    }
+    // The user's Count-Min always drops: not what a redirect run measures.
+    const wrong = sketchbench(['run', '--variants', join(userDir, 'mycountmin.bpf.c'), '--trace', trace, '--metrics', 'cost', '--cost-reps', '1',
+      '--action', 'redirect', '--quiet', '--out', join(dir, 'wrong')]);
+    assert.equal(wrong.code, 2, wrong.out);
+    assert.match(wrong.out, /returned XDP_DROP for a packet .*--action redirect/);
+    assert.deepEqual(kernelState(), before, 'the sink namespace and its veth are gone');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}, { timeout: 180_000 });

@@ -14,7 +14,7 @@ import { SketchbenchError } from '../../harness/errors.ts';
 const root = new URL('../..', import.meta.url).pathname;
 
 test('testbed options: defaults, and bad values are bad input (exit 2) before anything is created', () => {
-  assert.deepEqual(resolveTestbedOptions(), { queues: 1, threadedNapi: true, gro: false, mtu: undefined });
+  assert.deepEqual(resolveTestbedOptions(), { queues: 1, threadedNapi: true, gro: false, mtu: undefined, sink: false });
   for (const bad of [{ queues: 0 }, { queues: 1.5 }, { queues: 65 }, { mtu: 10 }, { mtu: 70000 }]) {
     assert.throws(() => resolveTestbedOptions(bad), (e: unknown) => e instanceof SketchbenchError && e.exitCode === 2);
   }

@@ -101,6 +101,8 @@ static __always_inline int sketch_action(void)
 		return XDP_PASS;
 	case SKETCH_ACTION_REDIRECT:
 		return bpf_redirect(cfg.redirect_ifindex, 0);
+	case SKETCH_ACTION_TX:
+		return XDP_TX;
 	default:
 		return XDP_DROP;
 	}

@@ -24,6 +24,7 @@
 #define SKETCH_ACTION_DROP     0
 #define SKETCH_ACTION_PASS     1
 #define SKETCH_ACTION_REDIRECT 2
+#define SKETCH_ACTION_TX       3
 
 /*
  * Load-time settings: the only `const volatile` object of every program, so it

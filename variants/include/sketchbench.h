@@ -10,6 +10,7 @@
  *   - sb_flow_key(): the flow key the harness's estimators hash, parsed the
  *     way every built-in variant parses it (Ethernet, up to two VLAN tags,
  *     IPv4/IPv6 with extension headers; ports 0 for non-first fragments).
+ *   - sb_action(): the run's --action (XDP_DROP by default), to return.
  *   - sb_cell_fasthash32() / sb_cell_xxhash32(): a row's 32-bit cell hash;
  *     the column is its low bits (sb_column), the Count Sketch sign its
  *     bit 31 (sb_sign: +1 when set, -1 when clear).
@@ -53,6 +54,25 @@ static __always_inline __u32 sb_cell_xxhash32(const struct flow_key *key, __u64 
 static __always_inline __u32 sb_column(__u32 h32)
 {
 	return h32 & cfg.cols_mask;
+}
+
+/*
+ * What to do with the packet: the run's --action (drop unless told otherwise;
+ * redirect goes to the testbed's sink). Return it, and the harness checks the
+ * program did what the run measures.
+ */
+static __always_inline int sb_action(void)
+{
+	switch (cfg.action) {
+	case SKETCH_ACTION_PASS:
+		return XDP_PASS;
+	case SKETCH_ACTION_REDIRECT:
+		return bpf_redirect(cfg.redirect_ifindex, 0);
+	case SKETCH_ACTION_TX:
+		return XDP_TX;
+	default:
+		return XDP_DROP;
+	}
 }
 
 /* The Count Sketch sign of a 32-bit cell hash. */

@@ -21,6 +21,7 @@ export const runFlags: Command['flags'] = [
   { name: 'p', type: 'string', arg: 'P', description: 'NitroSketch update probability, 0 < p <= 1 (default: 0.0625)' },
   { name: 'duration', type: 'string', arg: 'S', description: 'throughput: seconds per sample (default: 2)' },
   { name: 'max-loss', type: 'string', arg: 'X', description: 'throughput: search the highest rate with loss <= X (e.g. 0.02)' },
+  { name: 'action', type: 'string', arg: 'A', description: 'what every program does with a packet: drop, pass, tx (back to the generator) or redirect (to a third veth, counted) (default: drop)' },
   { name: 'dut-cpu', type: 'string', arg: 'CPU', description: 'core of the DUT veth NAPI kthread (default: 0)' },
   { name: 'gen-cpu', type: 'string', multiple: true, arg: 'CPU,...', description: 'generator cores, one thread each (default: 1)' },
   { name: 'cost-cpu', type: 'string', arg: 'CPU', description: 'core the cost replay runs on (default: 1)' },
@@ -44,6 +45,7 @@ export function runRequestFromFlags(flags: Parameters<Command['run']>[0]): Omit<
     p: num(flags, 'p'),
     durationS: num(flags, 'duration'),
     maxLoss: num(flags, 'max-loss'),
+    action: str(flags, 'action'),
     dutCpu: int(flags, 'dut-cpu'),
     genCpus: cpuList(flags, 'gen-cpu'),
     costCpu: int(flags, 'cost-cpu'),
@@ -70,6 +72,7 @@ export function mergeSuite(suite: Suite | undefined, req: ReturnType<typeof runR
     p: pick(req.p, suite.params?.p),
     durationS: pick(req.durationS, suite.throughput?.durationS),
     maxLoss: pick(req.maxLoss, suite.throughput?.maxLoss),
+    action: pick(req.action, suite.throughput?.action),
     reference: pick(req.reference, suite.reference === undefined ? undefined : [suite.reference].flat()),
     // Naming variants or metrics narrows the run: the suite's sweeps would widen it again.
     sweeps: req.variants?.length || req.metrics?.length ? undefined : suite.sweeps,
