@@ -417,6 +417,12 @@ export class BpfObject {
     this.logBufs.clear();
   }
 
+  /** Names of the object's programs, in the object's order (source order within a section). */
+  programNames(): string[] {
+    const lb = libbpf();
+    return this.programPtrs().map((p) => lb.programName(p) as string);
+  }
+
   program(name: string): { fd: number; name: string } {
     const p = libbpf().objectFindProgram(this.ptr, name);
     if (!p) throw new SketchbenchError('load', `${this.label}: object has no program '${name}'`);

@@ -15,6 +15,7 @@ import { compareCommand } from './compare.ts';
 import { abCommand } from './ab.ts';
 import { setupCommand } from './setup.ts';
 import { listCommand } from './list.ts';
+import { microCommand } from './micro.ts';
 /** The one table of subcommands. Each command lives in its own file. */
 export const commands: Command[] = [
   setupCommand,
@@ -34,4 +35,5 @@ export const commands: Command[] = [
   reportCommand,
   compareCommand,
   abCommand,
+  microCommand,
 ];
