@@ -10,6 +10,8 @@ import { pairedRatios } from '../../harness/analyse/paired.ts';
 import { geometricTable } from '../../harness/build/geometric.ts';
 import { lookup3, murmur3, siphash } from '../fixtures/micro-hashes.ts';
 import type { Row } from '../../harness/types/results.ts';
+import { compileNative, variantsDir } from '../../harness/build/compile.ts';
+import { join } from 'node:path';
 
 const text = (s: string) => new TextEncoder().encode(s);
 const group = (name: string) => GROUPS.find((g) => g.name === name)!;
@@ -110,4 +112,12 @@ test('microTable: each environment ranked on its own, ratios to its reference, r
   assert.equal(jhash.cells.native!.ratio!.ratio, 3 / 5);
   assert.equal(table[0].cells.ebpf!.ratio!.ratio, 1);
   assert.deepEqual(ranks([3, 1, 3, 2]), [3, 1, 3, 2]);
+});
+
+test('a missing compiler is a one-line error that says what to install', async () => {
+  await assert.rejects(compileNative(join(variantsDir, 'micro', 'micro_native.c'), 'micro_native', { clang: 'clang-absent-for-test' }), (err: Error) => {
+    assert.match(err.message, /^cannot run clang-absent-for-test: .*apt-get install clang/);
+    assert.ok(!err.message.includes('\n'));
+    return true;
+  });
 });
