@@ -5,6 +5,7 @@ import { geoSizes, INPUTS_BYTES, makeInputs, MICRO_KEYS } from '../../harness/mi
 import { microRows, type TimedSlice } from '../../harness/micro/slices.ts';
 import { GROUPS, displayName, references, selectGroups, tableEntriesOf } from '../../harness/micro/groups.ts';
 import { microTable, ranks } from '../../harness/analyse/micro-table.ts';
+import { microFigure } from '../../harness/report/figures/micro.ts';
 import { summarise } from '../../harness/analyse/statistics.ts';
 import { pairedRatios } from '../../harness/analyse/paired.ts';
 import { geometricTable } from '../../harness/build/geometric.ts';
@@ -112,6 +113,13 @@ test('microTable: each environment ranked on its own, ratios to its reference, r
   assert.equal(jhash.cells.native!.ratio!.ratio, 3 / 5);
   assert.equal(table[0].cells.ebpf!.ratio!.ratio, 1);
   assert.deepEqual(ranks([3, 1, 3, 2]), [3, 1, 3, 2]);
+
+  // The report draws the same cells: bars of both environments and a rank panel.
+  const figs = microFigure.build(summarise(rows), pairedRatios(slices, { reference: references() }));
+  assert.deepEqual(figs.map((f) => f.id), ['micro-hash', 'micro-hash-rank']);
+  const bars = (figs[0].spec.data as { values: { primitive: string; env: string; median: number }[] }).values;
+  assert.deepEqual(bars.map((b) => [b.primitive, b.env, b.median]), [['xxhash32', 'eBPF', 4], ['xxhash32', 'native', 5], ['jhash', 'eBPF', 9], ['jhash', 'native', 3]]);
+  assert.deepEqual(microFigure.build([], []), []);
 });
 
 test('a missing compiler is a one-line error that says what to install', async () => {
