@@ -31,6 +31,13 @@ export const GROUPS: MicroGroup[] = [
   { name: 'geo', family: 'geo', reference: ['geo-32'], params: {} },
 ];
 
+/** Defaults of `sketchbench micro` and of a suite's micro section: repetitions, paired blocks per repetition, slice length. */
+export const MICRO_REPS = 10;
+export const MICRO_BLOCKS = 40;
+export const MICRO_SLICE_NS = 200_000;
+/** Rows of a micro run carry this as their trace: the inputs are generated, not a trace file. */
+export const MICRO_TRACE = 'micro-inputs';
+
 /** The primitive that is the loop alone in every group. */
 export const LOOP = 'loop';
 

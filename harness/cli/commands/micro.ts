@@ -4,17 +4,13 @@ import type { Command } from '../command.ts';
 import { bool, int, list, str } from '../command.ts';
 import { badInput } from '../../errors.ts';
 import { resultsDir } from '../../paths.ts';
-import { FAMILIES, ENVS, references, selectGroups, type MicroEnv } from '../../micro/groups.ts';
+import { FAMILIES, ENVS, MICRO_BLOCKS, MICRO_REPS, MICRO_SLICE_NS, MICRO_TRACE, references, selectGroups, type MicroEnv } from '../../micro/groups.ts';
 import { runMicro } from '../../micro/campaign.ts';
 import { RunWriter } from '../../results/writer.ts';
-import { summarise } from '../../analyse/statistics.ts';
-import { pairedRatios } from '../../analyse/paired.ts';
+import { runStatistics } from '../../analyse/run-statistics.ts';
 import { formatMicroTable, microTable } from '../../analyse/micro-table.ts';
 import { collectEnv } from '../../run/env.ts';
 import { timestampName } from '../../run/options.ts';
-
-/** Rows of every micro run carry this as their trace: the inputs are generated, not a trace file. */
-const MICRO_TRACE = 'micro-inputs';
 
 export const microCommand: Command = {
   path: ['micro'],
@@ -22,9 +18,9 @@ export const microCommand: Command = {
   flags: [
     { name: 'family', type: 'string', multiple: true, arg: 'LIST', description: `families to run: ${FAMILIES.join(',')} (default: all)` },
     { name: 'env', type: 'string', arg: 'LIST', description: 'ebpf, native or both (default: ebpf,native)' },
-    { name: 'reps', type: 'string', arg: 'N', description: 'repetitions; each is --blocks paired blocks (default: 10)' },
-    { name: 'blocks', type: 'string', arg: 'N', description: 'paired blocks per repetition (default: 40)' },
-    { name: 'slice-us', type: 'string', arg: 'US', description: 'target length of one slice in microseconds (default: 200)' },
+    { name: 'reps', type: 'string', arg: 'N', description: `repetitions; each is --blocks paired blocks (default: ${MICRO_REPS})` },
+    { name: 'blocks', type: 'string', arg: 'N', description: `paired blocks per repetition (default: ${MICRO_BLOCKS})` },
+    { name: 'slice-us', type: 'string', arg: 'US', description: `target length of one slice in microseconds (default: ${MICRO_SLICE_NS / 1000})` },
     { name: 'cpu', type: 'string', arg: 'N', description: 'CPU both sides run on (default: the last one)' },
     { name: 'seed', type: 'string', arg: 'N', description: 'seed of the inputs and block orders (default: 1)' },
     { name: 'out', type: 'string', arg: 'DIR', description: 'run folder (default: results/<timestamp>-micro)' },
@@ -39,9 +35,9 @@ export const microCommand: Command = {
     const opts = {
       groups: selectGroups(families),
       envs: envs as MicroEnv[],
-      reps: int(flags, 'reps', { min: 1, max: 1000 }) ?? 10,
-      blocks: int(flags, 'blocks', { min: 1, max: 10000 }) ?? 40,
-      sliceNs: 1000 * (int(flags, 'slice-us', { min: 10, max: 100_000 }) ?? 200),
+      reps: int(flags, 'reps', { min: 1, max: 1000 }) ?? MICRO_REPS,
+      blocks: int(flags, 'blocks', { min: 1, max: 10000 }) ?? MICRO_BLOCKS,
+      sliceNs: 1000 * (int(flags, 'slice-us', { min: 10, max: 100_000 }) ?? MICRO_SLICE_NS / 1000),
       cpu: int(flags, 'cpu', { min: 0, max: ncpu - 1 }) ?? ncpu - 1,
       seed: int(flags, 'seed', { min: 0 }) ?? 1,
     };
@@ -49,7 +45,7 @@ export const microCommand: Command = {
     const env = { ...(await collectEnv('micro', [opts.seed], process.argv.slice(2))), reference };
     const outDir = str(flags, 'out') ?? join(resultsDir, `${timestampName()}-micro`);
     const writer = RunWriter.open(outDir, { env, suite: 'micro' });
-    const stats = () => ({ summary: summarise([...writer.rows]), ratios: pairedRatios([...writer.slices], { reference }) });
+    const stats = () => runStatistics({ rows: writer.rows, slices: writer.slices, env: writer.env });
     const t0 = Date.now();
     await runMicro(opts, (g, e, r) => {
       writer.append(r.rows.map((row) => ({ ...row, trace: MICRO_TRACE })));
