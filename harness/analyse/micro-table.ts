@@ -87,3 +87,16 @@ export function formatMicroTable(rows: MicroTableRow[]): string {
   });
   return lines.join('\n');
 }
+
+/** One line per group: what the loop alone costs per iteration in each environment (what every op_ns has had subtracted). */
+export function formatLoopCosts(summary: SummaryRow[]): string {
+  const loops = summary.filter((s) => s.metric === 'loop_ns' && typeof s.params.group === 'string');
+  const groups = [...new Set(loops.map((s) => String(s.params.group)))];
+  return groups.map((g) => {
+    const parts = (['ebpf', 'native'] as const).flatMap((env) => {
+      const c = loops.find((s) => s.params.group === g && s.params.env === env);
+      return c ? [`${env === 'ebpf' ? 'eBPF' : 'native'} ${f(c.median)} [${f(c.ciLow)}, ${f(c.ciHigh)}]`] : [];
+    });
+    return `${g} loop alone, ns/iteration: ${parts.join(', ')}`;
+  }).join('\n');
+}

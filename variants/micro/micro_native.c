@@ -51,8 +51,11 @@ typedef void (*run_fn)(struct micro_loop *, __u64);
 
 /*
  * No vectorising: the kernel has no SIMD, and a loop of independent hashes
- * vectorised would measure something no eBPF program can do. The state is
- * copied to a local so it lives in registers, as a compiler keeps it natively.
+ * vectorised would measure something no eBPF program can do. The index goes
+ * through an empty asm, as it reaches a bpf_loop callback as an argument:
+ * without it clang sums `acc += i` in closed form and the random group's loop
+ * costs nothing. The state is copied to a local so it lives in registers, as
+ * a compiler keeps it natively.
  */
 #define NATIVE_RUN(g, n, expr)                                                  \
 static __attribute__((noinline)) void run_##g##__##n(struct micro_loop *cp, __u64 count) \
@@ -60,8 +63,11 @@ static __attribute__((noinline)) void run_##g##__##n(struct micro_loop *cp, __u6
 	struct micro_loop l = *cp, *c = &l;                                     \
 	(void)c;                                                                \
 	_Pragma("clang loop vectorize(disable) interleave(disable)")            \
-	for (__u64 i = 0; i < count; i++)                                       \
+	for (__u64 k = 0; k < count; k++) {                                     \
+		__u64 i = k;                                                    \
+		__asm__("" : "+r"(i));                                          \
 		l.acc += (expr);                                                \
+	}                                                                       \
 	*cp = l;                                                                \
 }
 MICRO_PRIMS(NATIVE_RUN)

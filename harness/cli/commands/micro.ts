@@ -8,7 +8,7 @@ import { FAMILIES, ENVS, MICRO_BLOCKS, MICRO_REPS, MICRO_SLICE_NS, MICRO_TRACE, 
 import { runMicro } from '../../micro/campaign.ts';
 import { RunWriter } from '../../results/writer.ts';
 import { runStatistics } from '../../analyse/run-statistics.ts';
-import { formatMicroTable, microTable } from '../../analyse/micro-table.ts';
+import { formatLoopCosts, formatMicroTable, microTable } from '../../analyse/micro-table.ts';
 import { collectEnv } from '../../run/env.ts';
 import { timestampName } from '../../run/options.ts';
 
@@ -60,6 +60,7 @@ export const microCommand: Command = {
     if (bool(flags, 'json')) console.log(JSON.stringify({ summary: final.summary, ratios: final.ratios, table }, null, 2));
     else {
       console.log(formatMicroTable(table));
+      console.log('\n' + formatLoopCosts(final.summary));
       console.log(`\nop_ns: median over ${opts.reps} repetitions of ${opts.blocks} paired blocks, the loop without the operation subtracted per block; x ref: median of per-block ratios to the group's reference (${reference.join(', ')}); #: rank, 1 = cheapest.`);
     }
     process.stderr.write(`results: ${outDir} (${((Date.now() - t0) / 1000).toFixed(1)} s)\n`);
