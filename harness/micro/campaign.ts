@@ -24,20 +24,15 @@ export interface MicroOptions {
 export async function runMicro(o: MicroOptions, onGroup: (group: MicroGroup, env: MicroEnv, r: MicroRows) => void): Promise<void> {
   const inputs = makeInputs(o.seed);
   const schedule = { reps: o.reps, blocks: o.blocks, sliceNs: o.sliceNs, seed: o.seed, cpu: o.cpu };
-  if (o.envs.includes('ebpf')) {
-    const k = await MicroKernel.load(inputs);
-    try {
-      for (const g of o.groups) onGroup(g, 'ebpf', microRows(g, 'ebpf', k.measureGroup(g.name, schedule), k.primitives(g.name)));
-    } finally {
-      k.close();
-    }
-  }
-  if (o.envs.includes('native')) {
-    const n = await MicroNative.prepare(inputs);
-    try {
-      for (const g of o.groups) onGroup(g, 'native', microRows(g, 'native', await n.measureGroup(g.name, schedule), await n.primitives(g.name)));
-    } finally {
-      n.close();
-    }
+  // Both builds before any measurement: a missing compiler or a verifier rejection costs no time.
+  const native = o.envs.includes('native') ? await MicroNative.prepare(inputs) : undefined;
+  let kernel: MicroKernel | undefined;
+  try {
+    kernel = o.envs.includes('ebpf') ? await MicroKernel.load(inputs) : undefined;
+    if (kernel) for (const g of o.groups) onGroup(g, 'ebpf', microRows(g, 'ebpf', kernel.measureGroup(g.name, schedule), kernel.primitives(g.name)));
+    if (native) for (const g of o.groups) onGroup(g, 'native', microRows(g, 'native', await native.measureGroup(g.name, schedule), await native.primitives(g.name)));
+  } finally {
+    kernel?.close();
+    native?.close();
   }
 }

@@ -6,6 +6,7 @@
  * Shared by the kernel and the native side: both produce TimedSlice lists.
  */
 import type { Row, RowParams, SliceRow } from '../types/results.ts';
+import { SketchbenchError } from '../errors.ts';
 import { displayName, LOOP, phaseOf, tableEntriesOf, type MicroEnv, type MicroGroup } from './groups.ts';
 
 /** One primitive's run in one block: its C name, position in the block's order, and the clock's span. */
@@ -51,9 +52,9 @@ export function microRows(group: MicroGroup, env: MicroEnv, timed: TimedSlice[],
   const perRep = new Map<string, Map<number, number[]>>(order.map((n) => [n, new Map()]));
   for (const t of timed) {
     const loop = loopAt.get(`${t.rep}:${t.block}`);
-    if (!loop) throw new Error(`micro ${phase}: block ${t.block} of repetition ${t.rep} has no loop slice`);
+    if (!loop) throw new SketchbenchError('measure', `micro ${phase}: block ${t.block} of repetition ${t.rep} has no loop slice`);
     const reps = perRep.get(t.name);
-    if (!reps) throw new Error(`micro ${phase}: slice of '${t.name}', which is not one of ${order.join(', ')}`);
+    if (!reps) throw new SketchbenchError('measure', `micro ${phase}: slice of '${t.name}', which is not one of ${order.join(', ')}`);
     const value = t.name === LOOP ? t.ns / t.iters : t.ns / t.iters - loop.ns / loop.iters;
     const values = reps.get(t.rep) ?? [];
     values.push(value);
