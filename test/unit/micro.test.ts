@@ -117,7 +117,7 @@ test('microTable: each environment ranked on its own, ratios to its reference, r
   // The report draws the same cells: bars of both environments and a rank panel.
   const figs = microFigure.build(summarise(rows), pairedRatios(slices, { reference: references() }));
   assert.deepEqual(figs.map((f) => f.id), ['micro-hash', 'micro-hash-rank']);
-  const bars = (figs[0].spec.data as { values: { primitive: string; env: string; median: number }[] }).values;
+  const bars = ((figs[0].spec.hconcat as { data: { values: { primitive: string; env: string; median: number }[] } }[])[0]).data.values;
   assert.deepEqual(bars.map((b) => [b.primitive, b.env, b.median]), [['xxhash32', 'eBPF', 4], ['xxhash32', 'native', 5], ['jhash', 'eBPF', 9], ['jhash', 'native', 3]]);
   assert.deepEqual(microFigure.build([], []), []);
 });

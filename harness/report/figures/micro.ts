@@ -2,7 +2,7 @@
  * sketchbench micro: per family, each primitive's cost per operation in eBPF
  * and in native code side by side (bars, 95% intervals), and each primitive's
  * rank in each environment (does the cheapest natively stay the cheapest in
- * the kernel?). Key sizes (hash) and other groups of a family are panels.
+ * the kernel?). Key sizes (hash) and other groups of a family are side-by-side panels.
  */
 import type { FigureModule, FigureSpec } from './figure.ts';
 import { VL_SCHEMA } from './figure.ts';
@@ -29,59 +29,65 @@ function points(rows: MicroTableRow[]) {
   }));
 }
 
+/** Rows of each group of a family, in the table's order: one panel each (hconcat, not facet, so each panel keeps its own band and offset scales). */
+function panels(rows: MicroTableRow[]): MicroTableRow[][] {
+  return [...new Set(rows.map((r) => r.group))].map((g) => rows.filter((r) => r.group === g));
+}
+
 function barsSpec(rows: MicroTableRow[]): Record<string, unknown> {
-  const order = [...new Set(rows.map((r) => r.primitive))];
-  const x = { field: 'primitive', type: 'nominal', sort: order, title: null, axis: { labelAngle: -40 } };
   const colour = { field: 'env', type: 'nominal', scale: ENV_COLOUR, title: null, legend: { orient: 'top' } };
+  const xOffset = { field: 'env', type: 'nominal', sort: ['eBPF', 'native'] };
+  const yTitle = 'ns per operation (loop subtracted)';
   return {
     $schema: VL_SCHEMA,
     config: VL_CONFIG,
-    data: { values: points(rows) },
-    facet: { column: { field: 'group', type: 'nominal', title: null, sort: [...new Set(rows.map((r) => GROUP_TITLE[r.group] ?? r.group))] } },
-    resolve: { scale: { x: 'independent', xOffset: 'independent', y: 'independent' } },
-    spec: {
-      width: Math.max(120, 26 * order.length),
-      height: PLOT_HEIGHT,
-      layer: [
-        {
-          mark: { type: 'bar' },
-          encoding: {
-            x, xOffset: { field: 'env', type: 'nominal', sort: ['eBPF', 'native'] }, color: colour,
-            y: { field: 'median', type: 'quantitative', title: 'ns per operation (loop subtracted)' },
-            tooltip: [{ field: 'primitive' }, { field: 'env' }, { field: 'median', format: '.3~f' }, { field: 'ciLow', format: '.3~f' }, { field: 'ciHigh', format: '.3~f' }, { field: 'ratio', format: '.3~f', title: 'x reference' }, { field: 'rank' }],
+    hconcat: panels(rows).map((group) => {
+      const order = group.map((r) => r.primitive);
+      const x = { field: 'primitive', type: 'nominal', sort: order, title: null, axis: { labelAngle: -40 } };
+      return {
+        title: GROUP_TITLE[group[0].group] ?? group[0].group,
+        width: Math.max(120, 26 * order.length),
+        height: PLOT_HEIGHT,
+        data: { values: points(group) },
+        layer: [
+          {
+            mark: { type: 'bar' },
+            encoding: {
+              x, xOffset, color: colour,
+              y: { field: 'median', type: 'quantitative', title: yTitle },
+              tooltip: [{ field: 'primitive' }, { field: 'env' }, { field: 'median', format: '.3~f' }, { field: 'ciLow', format: '.3~f' }, { field: 'ciHigh', format: '.3~f' }, { field: 'ratio', format: '.3~f', title: 'x reference' }, { field: 'rank' }],
+            },
           },
-        },
-        {
-          mark: { type: 'errorbar', ticks: { width: 4 }, color: '#222', thickness: 1 },
-          encoding: { x, xOffset: { field: 'env', type: 'nominal', sort: ['eBPF', 'native'] }, y: { field: 'ciLow', type: 'quantitative', title: 'ns per operation (loop subtracted)' }, y2: { field: 'ciHigh' } },
-        },
-      ],
-    },
+          {
+            mark: { type: 'errorbar', ticks: { width: 4 }, color: '#222', thickness: 1 },
+            encoding: { x, xOffset, y: { field: 'ciLow', type: 'quantitative', title: yTitle }, y2: { field: 'ciHigh' } },
+          },
+        ],
+      };
+    }),
   };
 }
 
 function rankSpec(rows: MicroTableRow[]): Record<string, unknown> {
-  const both = rows.filter((r) => r.cells.ebpf && r.cells.native);
-  const data = points(both);
+  const groups = panels(rows.filter((r) => r.cells.ebpf && r.cells.native));
   const y = { field: 'rank', type: 'quantitative', scale: { reverse: true, zero: false, nice: false }, axis: null };
   const x = { field: 'env', type: 'nominal', sort: ['eBPF', 'native'], title: null, axis: { labelAngle: 0 }, scale: { padding: 0.6 } };
   return {
     $schema: VL_SCHEMA,
     config: VL_CONFIG,
-    data: { values: data },
-    transform: [{ calculate: "datum.rank + '. ' + datum.primitive", as: 'label' }],
-    facet: { column: { field: 'group', type: 'nominal', title: null } },
-    resolve: { scale: { y: 'independent' } },
-    spec: {
+    hconcat: groups.map((group) => ({
+      title: GROUP_TITLE[group[0].group] ?? group[0].group,
       width: 150,
-      height: Math.max(100, 18 * Math.max(...['hash13', 'hash37', 'random', 'maps', 'geo'].map((g) => both.filter((r) => r.group === g).length))),
+      height: Math.max(100, 18 * Math.max(...groups.map((g) => g.length))),
+      data: { values: points(group) },
+      transform: [{ calculate: "datum.rank + '. ' + datum.primitive", as: 'label' }],
       layer: [
         { mark: { type: 'line', color: '#888', strokeWidth: 1 }, encoding: { x, y, detail: { field: 'primitive' } } },
         { mark: { type: 'point', filled: true, size: 40 }, encoding: { x, y, color: { field: 'env', type: 'nominal', scale: ENV_COLOUR, legend: null } } },
         { transform: [{ filter: "datum.env === 'eBPF'" }], mark: { type: 'text', align: 'right', dx: -8, fontSize: 9 }, encoding: { x, y, text: { field: 'label' } } },
         { transform: [{ filter: "datum.env === 'native'" }], mark: { type: 'text', align: 'left', dx: 8, fontSize: 9 }, encoding: { x, y, text: { field: 'label' } } },
       ],
-    },
+    })),
   };
 }
 
