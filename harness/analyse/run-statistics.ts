@@ -7,6 +7,7 @@ import { summarise } from './statistics.ts';
 import { pairedRatios } from './paired.ts';
 import type { Env, PairedRatio, Row, SliceRow, SummaryRow } from '../types/results.ts';
 import { ladder } from '../build/manifest.ts';
+import { references as microReferences } from '../micro/groups.ts';
 
 export interface RunStatistics {
   summary: SummaryRow[];
@@ -15,7 +16,9 @@ export interface RunStatistics {
 
 export function runStatistics(run: { rows: readonly Row[]; slices: readonly SliceRow[]; env: Pick<Env, 'reference'> | Env }): RunStatistics {
   const r = run.env.reference as unknown;
-  const reference = typeof r === 'string' || Array.isArray(r) ? (r as string | string[]) : undefined;
+  const named = typeof r === 'string' || Array.isArray(r) ? [r as string | string[]].flat() : [];
+  // A micro group's reference is fixed by the group; a sketch phase has none of those names.
+  const reference = named.length ? [...named, ...microReferences()] : undefined;
   const steps = ladder().map((s) => s.variant);
   return { summary: summarise([...run.rows]), ratios: pairedRatios([...run.slices], { reference, steps }) };
 }

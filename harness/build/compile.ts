@@ -113,30 +113,55 @@ function firstError(stderr: string): string {
 export async function compileVariant(variant: ResolvedVariant, opts: CompileOptions = {}): Promise<CompileResult> {
   // A prebuilt object is used as it is.
   if (variant.external?.kind === 'o') return { variant: variant.name, objectPath: variant.external.file, cached: true, args: [], key: '' };
-  const clang = opts.clang ?? 'clang';
   const args = compileArgs(variant, opts);
+  const r = await cachedClang(variant.name, opts.clang ?? 'clang', args, variantsDirOf(variant), `${variant.stem}.bpf.o`, {
+    extraDigest: variant.external ? programDirDigest(variant.source) : '',
+    // A program from outside the repository that does not compile is the user's to fix: bad input.
+    failExitCode: variant.external ? 2 : undefined,
+  });
+  return { variant: variant.name, args, ...r };
+}
+
+/**
+ * Flags of a native build of shared C (variants/micro/): the optimisation user
+ * space gets, for this CPU's baseline ISA (no -march=native: a run must mean
+ * the same on every x86-64 host).
+ */
+export const NATIVE_CFLAGS = ['-O2', '-Wall', '-Werror=implicit-function-declaration', '-I', '/usr/include/x86_64-linux-gnu'];
+
+/** Compile (or reuse) a native executable from one C file under variants/, with its include folder. */
+export async function compileNative(source: string, stem: string, opts: { clang?: string } = {}): Promise<CompileResult> {
+  const args = [...NATIVE_CFLAGS, '-I', join(variantsDir, 'include'), source];
+  const r = await cachedClang(stem, opts.clang ?? 'clang', args, variantsDir, stem);
+  return { variant: stem, args, ...r };
+}
+
+/** One clang run into build/<key>/<outName>, skipped when that file exists. */
+async function cachedClang(
+  label: string, clang: string, args: string[], sourcesDir: string, outName: string,
+  more: { extraDigest?: string; failExitCode?: number } = {},
+): Promise<Pick<CompileResult, 'objectPath' | 'cached' | 'key'>> {
   const key = createHash('sha256')
-    .update(sourcesDigest(variantsDirOf(variant))).update('\0')
-    .update(variant.external ? programDirDigest(variant.source) : '').update('\0')
+    .update(sourcesDigest(sourcesDir)).update('\0')
+    .update(more.extraDigest ?? '').update('\0')
     .update(JSON.stringify([clang, ...args])).update('\0')
     .update(await clangVersion(clang))
     .digest('hex').slice(0, 16);
   const dir = join(buildDir, key);
-  const objectPath = join(dir, `${variant.stem}.bpf.o`);
-  if (existsSync(objectPath)) return { variant: variant.name, objectPath, cached: true, args, key };
+  const objectPath = join(dir, outName);
+  if (existsSync(objectPath)) return { objectPath, cached: true, key };
 
   mkdirSync(dir, { recursive: true });
   const tmp = `${objectPath}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
   try {
     const r = await execa(clang, [...args, '-o', tmp], { reject: false, cwd: projectRoot });
     if (r.exitCode !== 0) {
-      throw new SketchbenchError('build', `${variant.name}: clang failed: ${firstError(String(r.stderr || r.stdout || r.message))}`,
-        // A program from outside the repository that does not compile is the user's to fix: bad input.
-        { detail: String(r.stderr || r.message), exitCode: variant.external ? 2 : undefined });
+      throw new SketchbenchError('build', `${label}: clang failed: ${firstError(String(r.stderr || r.stdout || r.message))}`,
+        { detail: String(r.stderr || r.message), exitCode: more.failExitCode });
     }
     renameSync(tmp, objectPath);
   } finally {
     rmSync(tmp, { force: true });
   }
-  return { variant: variant.name, objectPath, cached: false, args, key };
+  return { objectPath, cached: false, key };
 }

@@ -27,3 +27,8 @@ export async function flowCountObject(): Promise<string> {
 export async function probeObject(): Promise<string> {
   return (await compileVariant(supportProgram('probe', 'variants/probe/probe.bpf.c'))).objectPath;
 }
+
+/** The micro-benchmark programs of primitives (variants/micro/micro.bpf.c). */
+export async function microObject(): Promise<string> {
+  return (await compileVariant(supportProgram('micro', 'variants/micro/micro.bpf.c'))).objectPath;
+}

@@ -388,12 +388,6 @@ export class BpfObject {
     return this.mapPtrs().map((p) => lb.mapName(p) as string).filter((n) => !n.includes('.'));
   }
 
-  /** Names of every program of the object. */
-  programNames(): string[] {
-    const lb = libbpf();
-    return this.programPtrs().map((p) => lb.programName(p) as string);
-  }
-
   /** Names of the object's XDP programs. */
   xdpPrograms(): string[] {
     const lb = libbpf();
@@ -452,6 +446,12 @@ export class BpfObject {
   private freeLogBufs(): void {
     for (const buf of this.logBufs.values()) koffi.free(buf);
     this.logBufs.clear();
+  }
+
+  /** Names of the object's programs, in the object's order (source order within a section). */
+  programNames(): string[] {
+    const lb = libbpf();
+    return this.programPtrs().map((p) => lb.programName(p) as string);
   }
 
   program(name: string): { fd: number; name: string } {

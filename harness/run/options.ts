@@ -2,6 +2,7 @@
  * Run options: normalized and validated in one place, before any kernel object
  * exists (execa style). The CLI and suites both produce a RunOptions.
  */
+import { selectGroups, MICRO_BLOCKS, MICRO_REPS, type MicroGroup } from '../micro/groups.ts';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { cpus } from 'node:os';
@@ -47,6 +48,14 @@ export interface RunOptions {
   progress: ProgressMode;
   /** More facts for results' env (an A/B run names its base here). */
   envExtra?: Record<string, unknown>;
+  /** Primitives to micro-benchmark after the phases (a suite's `micro` section). */
+  micro?: MicroPlan;
+}
+
+export interface MicroPlan {
+  groups: MicroGroup[];
+  reps: number;
+  blocks: number;
 }
 
 /** What a user (flags or a suite file) may say; everything optional. */
@@ -75,6 +84,7 @@ export interface RunRequest {
   sweeps?: SweepRequest[];
   /** Seed of the generated trace, when the trace was generated. */
   traceSeed?: number;
+  micro?: { families?: string[]; reps?: number; blocks?: number };
   progress: ProgressMode;
 }
 
@@ -176,5 +186,6 @@ export function normalizeRunOptions(req: RunRequest): RunOptions {
     reference,
     seeds: req.traceSeed !== undefined ? [req.traceSeed] : [],
     progress: req.progress,
+    micro: req.micro ? { groups: selectGroups(req.micro.families ?? []), reps: req.micro.reps ?? MICRO_REPS, blocks: req.micro.blocks ?? MICRO_BLOCKS } : undefined,
   };
 }

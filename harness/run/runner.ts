@@ -19,7 +19,9 @@ import { cleanLeftovers } from '../testbed/leftovers.ts';
 import { Progress } from './progress.ts';
 import { collectEnv } from './env.ts';
 import { formatValue } from './format.ts';
-import type { Phase, RunOptions } from './options.ts';
+import type { MicroPlan, Phase, RunOptions } from './options.ts';
+import { runMicro } from '../micro/campaign.ts';
+import { ENVS, MICRO_SLICE_NS, MICRO_TRACE, references as microReferences } from '../micro/groups.ts';
 
 export async function runPlan(opts: RunOptions, argv: string[]): Promise<ResultsFile> {
   const progress = new Progress(0, opts.progress);
@@ -58,6 +60,7 @@ export async function runPlan(opts: RunOptions, argv: string[]): Promise<Results
   const checkpoint = () => writer.checkpoint(stats());
   try {
     for (const phase of opts.phases) await runPhase(phase, opts, { trace, traceName, writer, progress, log, checkpoint });
+    if (opts.micro) await runMicroPlan(opts.micro, opts, { writer, log, checkpoint });
   } catch (err) {
     // What was measured stays on disk with its statistics.
     checkpoint();
@@ -67,6 +70,17 @@ export async function runPlan(opts: RunOptions, argv: string[]): Promise<Results
     progress.finish();
   }
   return writer.finish(stats());
+}
+
+/** A suite's micro section: the primitives on the cost CPU, rows and slices into the same folder, group by group. */
+async function runMicroPlan(plan: MicroPlan, opts: RunOptions, io: Pick<PhaseIo, 'writer' | 'log' | 'checkpoint'>): Promise<void> {
+  io.log(`micro: ${plan.groups.map((g) => g.name).join(', ')} in ${ENVS.join(' and ')}, ${plan.reps} x ${plan.blocks} paired blocks; ratios to ${microReferences(plan.groups).join(', ')}`);
+  await runMicro({ groups: plan.groups, envs: ENVS, reps: plan.reps, blocks: plan.blocks, sliceNs: MICRO_SLICE_NS, seed: 1, cpu: opts.cpus.cost }, (g, env, r) => {
+    io.writer.append(r.rows.map((row) => ({ ...row, trace: MICRO_TRACE })));
+    io.writer.appendSlices(r.slices);
+    io.checkpoint();
+    io.log(`micro: ${g.name} ${env}: ${r.slices.length} slices`);
+  });
 }
 
 interface PhaseIo {

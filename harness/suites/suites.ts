@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { badInput } from '../errors.ts';
 import type { GeneratedTraceSpec } from '../run/default-trace.ts';
 import type { SweepRequest } from '../run/options.ts';
+import { FAMILIES } from '../micro/groups.ts';
 
 export interface Suite {
   name: string;
@@ -24,6 +25,8 @@ export interface Suite {
   throughput?: { durationS?: number; maxLoss?: number; action?: string };
   cost?: { reps?: number };
   sweeps?: SweepRequest[];
+  /** sketchbench micro as part of the run: primitives in eBPF and natively, rows in the same folder. */
+  micro?: { families?: string[]; reps?: number; blocks?: number };
 }
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -69,7 +72,7 @@ export function parseSuite(text: string, file: string): Suite {
   } catch (err) {
     throw badInput(`suite ${file}: not valid JSON: ${(err as Error).message}`);
   }
-  const o = obj(file, '(top)', raw, ['name', 'description', 'variants', 'trace', 'metrics', 'reps', 'reference', 'params', 'throughput', 'cost', 'sweeps']);
+  const o = obj(file, '(top)', raw, ['name', 'description', 'variants', 'trace', 'metrics', 'reps', 'reference', 'params', 'throughput', 'cost', 'sweeps', 'micro']);
   if (typeof o.name !== 'string' || !/^[\w.-]+$/.test(o.name)) fail(file, 'name', 'must be a word (letters, digits, . _ -)');
   const suite: Suite = { name: o.name, description: typeof o.description === 'string' ? o.description : undefined };
   suite.variants = programsFrom(file, strList(file, 'variants', o.variants));
@@ -113,6 +116,17 @@ export function parseSuite(text: string, file: string): Suite {
       durationS: optNum(file, 'throughput.durationS', t.durationS, (n) => n > 0 && n <= 600, 'seconds in (0, 600]'),
       maxLoss: optNum(file, 'throughput.maxLoss', t.maxLoss, (n) => n >= 0 && n < 1, 'in [0, 1)'),
       action: t.action === undefined ? undefined : typeof t.action === 'string' && ['drop', 'pass', 'tx', 'redirect'].includes(t.action) ? t.action : fail(file, 'throughput.action', "must be 'drop', 'pass', 'tx' or 'redirect'"),
+    };
+  }
+  if (o.micro !== undefined) {
+    const m = obj(file, 'micro', o.micro, ['families', 'reps', 'blocks']);
+    const families = strList(file, 'micro.families', m.families);
+    const unknown = families?.find((f) => !(FAMILIES as readonly string[]).includes(f));
+    if (unknown) fail(file, 'micro.families', `unknown family '${unknown}'; allowed: ${FAMILIES.join(', ')}`);
+    suite.micro = {
+      families,
+      reps: optNum(file, 'micro.reps', m.reps, isInt(1, 1000), 'an integer from 1 to 1000'),
+      blocks: optNum(file, 'micro.blocks', m.blocks, isInt(1, 10000), 'an integer from 1 to 10000'),
     };
   }
   if (o.sweeps !== undefined) {

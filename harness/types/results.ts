@@ -208,6 +208,9 @@ export const METRICS: Record<string, MetricInfo> = {
   entropy_error: { unit: 'ratio', label: 'Entropy relative error', better: 'lower', kind: 'accuracy' },
   distinct_error: { unit: 'ratio', label: 'Distinct-flow relative error', better: 'lower', kind: 'accuracy' },
   ...hhMetrics(),
+  // sketchbench micro: one primitive's ns per operation, the loop around it subtracted (params.env: ebpf or native).
+  op_ns: { unit: 'ns/op', label: 'Cost per operation (ns)', better: 'lower', kind: 'cost' },
+  loop_ns: { unit: 'ns/op', label: 'Loop without the operation (ns per iteration)', better: 'none', kind: 'cost' },
   memory_bytes: { unit: 'bytes', label: 'Sketch memory (KiB)', better: 'lower', kind: 'accuracy' },
   verified_insns: { unit: 'insns', label: 'Verified instructions', better: 'lower', kind: 'program' },
   xlated_bytes: { unit: 'bytes', label: 'Translated size (bytes)', better: 'lower', kind: 'program' },

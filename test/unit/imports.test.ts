@@ -13,7 +13,7 @@ const harness = fileURLToPath(new URL('../../harness', import.meta.url));
 
 /** The stages in data-flow order; the same list is in docs/design.md. */
 export const STAGE_ORDER = ['errors', 'paths', 'cleanup', 'types', 'kernel', 'system', 'trace', 'build', 'sketch', 'testbed', 'traffic',
-  'measure', 'results', 'analyse', 'report', 'compare', 'ab', 'run', 'suites', 'doctor', 'cli', 'bench'];
+  'measure', 'micro', 'results', 'analyse', 'report', 'compare', 'ab', 'run', 'suites', 'doctor', 'cli', 'bench'];
 
 function files(dir: string): string[] {
   return readdirSync(dir).flatMap((n) => {

@@ -19,3 +19,13 @@ test('an old name is measured under its new one, and the default reference follo
   assert.deepEqual(given.reference, ['nitro-naive', 'nitro-sliced']);
   assert.throws(() => normalizeRunOptions({ ...base(), variants: ['nitro-naive'], reference: ['countmin'] }), /--reference countmin is not among the variants measured/);
 });
+
+test("a suite's micro section becomes a plan of groups with defaults filled in", () => {
+  const req = { tracePath: manifestPath, metrics: ['program'], outDir: join(tmpdir(), `sb-opts-micro-${process.pid}`, 'run'), progress: progressMode({ quiet: true }) };
+  assert.equal(normalizeRunOptions(req).micro, undefined);
+  const o = normalizeRunOptions({ ...req, micro: { families: ['hash'], blocks: 7 } });
+  assert.deepEqual(o.micro?.groups.map((g) => g.name), ['hash13', 'hash37']);
+  assert.equal(o.micro?.blocks, 7);
+  assert.equal(o.micro?.reps, 10);
+  assert.equal(normalizeRunOptions({ ...req, micro: {} }).micro?.groups.length, 5);
+});

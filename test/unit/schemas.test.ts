@@ -27,6 +27,8 @@ test('suite schema: the built-in suites validate; an unknown key or a bad value 
   }
   assert.ok(!suite({ name: 'x', repetitions: 5 }));
   assert.ok(!suite({ name: 'x', reps: 0 }));
+  assert.ok(suite({ name: 'x', micro: { families: ['hash', 'maps'], reps: 5, blocks: 20 } }), ajv.errorsText(suite.errors));
+  assert.ok(!suite({ name: 'x', micro: { families: ['crypto'] } }));
   assert.ok(!suite({ name: 'x', sweeps: [{ variants: ['a'], param: 'q', values: [1], metrics: ['cost'] }] }));
 });
 

@@ -36,6 +36,15 @@ test('bad suites get one-line errors with the path of the bad field', () => {
   badSuite('{"name": "a", "sweeps": [{"variants": ["nitro-unrolled"], "param": "q", "values": [1]}]}', /sweeps\[0\].param/);
   badSuite('{"name": "a", "sweeps": [{"variants": ["nitro-unrolled"], "param": "p", "values": []}]}', /sweeps\[0\].values/);
   assert.throws(() => loadSuite('no-such-suite'), /no suite 'no-such-suite'/);
+  badSuite('{"name": "a", "micro": {"families": ["hash", "crypto"]}}', /micro.families: unknown family 'crypto'/);
+  badSuite('{"name": "a", "micro": {"blocks": 0}}', /micro.blocks: must be an integer from 1 to 10000/);
+});
+
+test('a micro section runs primitives after the phases, with its families, repetitions and blocks', () => {
+  const s = parseSuite('{"name": "a", "micro": {"families": ["maps", "geo"], "reps": 3}}', 'x.json');
+  assert.deepEqual(s.micro, { families: ['maps', 'geo'], reps: 3, blocks: undefined });
+  const opts = mergeSuite(s, { progress: 'quiet' } as Parameters<typeof mergeSuite>[1]);
+  assert.deepEqual(opts.micro, s.micro);
 });
 
 test('flags override a suite; naming variants or metrics drops its sweeps', () => {

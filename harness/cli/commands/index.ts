@@ -16,6 +16,7 @@ import { abCommand } from './ab.ts';
 import { setupCommand } from './setup.ts';
 import { listCommand } from './list.ts';
 import { initCommand } from './init.ts';
+import { microCommand } from './micro.ts';
 /** The one table of subcommands. Each command lives in its own file. */
 export const commands: Command[] = [
   setupCommand,
@@ -36,4 +37,5 @@ export const commands: Command[] = [
   reportCommand,
   compareCommand,
   abCommand,
+  microCommand,
 ];

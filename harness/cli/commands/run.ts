@@ -76,6 +76,7 @@ export function mergeSuite(suite: Suite | undefined, req: ReturnType<typeof runR
     reference: pick(req.reference, suite.reference === undefined ? undefined : [suite.reference].flat()),
     // Naming variants or metrics narrows the run: the suite's sweeps would widen it again.
     sweeps: req.variants?.length || req.metrics?.length ? undefined : suite.sweeps,
+    micro: suite.micro,
     tracePath: req.tracePath ?? (suite.trace && 'file' in suite.trace ? suite.trace.file : undefined),
   };
 }

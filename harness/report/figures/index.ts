@@ -7,6 +7,7 @@ import { accuracyMemoryFigure } from './accuracy-memory.ts';
 import { hhF1Figure } from './hh-f1.ts';
 import { sweepFigure } from './sweep.ts';
 import { ratiosFigure } from './ratios.ts';
+import { microFigure } from './micro.ts';
 
-export const FIGURES: FigureModule[] = [ratiosFigure, throughputFigure, costFigure, drilldownFigure, accuracyMemoryFigure, hhF1Figure, sweepFigure];
+export const FIGURES: FigureModule[] = [ratiosFigure, throughputFigure, costFigure, drilldownFigure, accuracyMemoryFigure, hhF1Figure, sweepFigure, microFigure];
 export type { FigureModule, FigureSpec } from './figure.ts';
