@@ -293,24 +293,19 @@ static __always_inline int geo_packet_skipped(struct packet_state *ps)
  * a mask of sampled rows built first would be a constant the verifier follows
  * into 2^rows paths of the update loop.
  */
-static __always_inline void geo_rows(const struct flow_key *key, struct packet_state *ps)
+static __always_inline void geo_rows_hashed(int parsed, const struct flow_key *key, __u64 h, struct packet_state *ps)
 {
 	__u32 rows = active_rows(), skip = ps->gs->skip, r;
 	cells_ref_t cells;
-	__u64 h = 0;
 
-	if (key) {
-		if (cells_get(&cells))
-			return;
-		/* At least one row of this packet is sampled, so the one hash is not wasted. */
-		h = UNROLLED_HASH(key);
-	}
+	if (parsed && cells_get(&cells))
+		return;
 	ROW_LOOP
 	for (r = 0; r < SKETCH_LOOP_ROWS; r++) {
 		if (r >= rows)
 			ROW_LOOP_EXIT;
 		if (skip == 0) {
-			if (key)
+			if (parsed)
 				row_update(key, h, r, ps->st, cells);
 			skip = geo_draw(ps);
 		} else {
@@ -319,6 +314,49 @@ static __always_inline void geo_rows(const struct flow_key *key, struct packet_s
 	}
 	ps->gs->skip = skip;
 }
+
+static __always_inline void geo_rows(const struct flow_key *key, struct packet_state *ps)
+{
+	/* At least one row of this packet is sampled, so the one hash is not wasted. */
+	geo_rows_hashed(key != 0, key, key ? UNROLLED_HASH(key) : 0, ps);
+}
+
+#if defined(PARSE_FAST_IPV4) && defined(HASH_UNROLLED) && defined(HASH_COMPACT)
+/*
+ * The common packet straight to its hash: Ethernet (no VLAN tag), IPv4
+ * without options, not a later fragment, TCP or UDP with its ports present.
+ * For such a packet the full parser would build the 40-byte IPv4-mapped key
+ * and fasthash64_compact would hash two words of it: the two addresses, then
+ * ports and protocol. Those two words are read here from the headers
+ * themselves (little-endian, as the key's words are), so the hash and every
+ * cell are the same, without zeroing a key, walking VLAN tags or comparing
+ * the key's IPv4-mapped prefix. Anything else returns 0: the full parser.
+ */
+static __always_inline int fast_ipv4_hash(struct xdp_md *ctx, __u64 *h, struct sketch_stats *st)
+{
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
+	struct ethhdr *eth = data;
+	struct iphdr *iph = (void *)(eth + 1);
+	__u32 *ports = (void *)(iph + 1);
+	__u64 a, b, x;
+
+	if ((void *)(ports + 1) > data_end)
+		return 0;
+	if (eth->h_proto != bpf_htons(ETH_P_IP) || iph->ihl != 5 || (iph->frag_off & bpf_htons(FK_IP_OFFMASK)))
+		return 0;
+	if (iph->protocol != IPPROTO_TCP && iph->protocol != IPPROTO_UDP)
+		return 0;
+	a = (__u64)iph->saddr | ((__u64)iph->daddr << 32);
+	b = (__u64)*ports | ((__u64)iph->protocol << 32);
+	x = cfg.seeds[0] ^ (16 * FASTHASH_M);
+	x ^= fasthash_mix(a); x *= FASTHASH_M;
+	x ^= fasthash_mix(b); x *= FASTHASH_M;
+	*h = fasthash_mix(x);
+	st->ip_packets++;
+	return 1;
+}
+#endif
 #else
 #ifdef SAMPLING_COIN
 /*
@@ -395,6 +433,14 @@ static __always_inline void sketch_packet(struct xdp_md *ctx, struct packet_stat
 {
 #if defined(SAMPLING_GEOMETRIC) && defined(ORDER_SAMPLE_FIRST)
 	if (!geo_packet_skipped(ps)) {
+#if defined(PARSE_FAST_IPV4) && defined(HASH_UNROLLED) && defined(HASH_COMPACT)
+		__u64 h;
+
+		if (fast_ipv4_hash(ctx, &h, ps->st)) {
+			geo_rows_hashed(1, 0, h, ps);
+			return;
+		}
+#endif
 		struct flow_key key FLOW_KEY_ALIGNED = {};
 
 		geo_rows(parse_packet(ctx, &key, ps) ? 0 : &key, ps);
