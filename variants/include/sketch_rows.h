@@ -293,6 +293,32 @@ static __always_inline int geo_packet_skipped(struct packet_state *ps)
  * a mask of sampled rows built first would be a constant the verifier follows
  * into 2^rows paths of the update loop.
  */
+#ifdef GEO_JUMP
+/*
+ * The same stream, walked by sampled slot rather than by row: skip (< rows
+ * here) is the first sampled row, and each draw says how many slots to pass
+ * over before the next. At p = 1/16 a packet that reaches here usually has
+ * one sampled row, so this runs once instead of once per row with a random
+ * branch in each; the draws, updates and the skip left over are the same.
+ */
+static __always_inline void geo_rows_hashed(int parsed, const struct flow_key *key, __u64 h, struct packet_state *ps)
+{
+	__u32 rows = active_rows(), r = ps->gs->skip, i;
+	cells_ref_t cells;
+
+	if (parsed && cells_get(&cells))
+		return;
+	ROW_LOOP
+	for (i = 0; i < SKETCH_LOOP_ROWS; i++) {
+		if (r >= rows)
+			ROW_LOOP_EXIT;
+		if (parsed)
+			row_update(key, h, r, ps->st, cells);
+		r += 1 + geo_draw(ps);
+	}
+	ps->gs->skip = r - rows;
+}
+#else
 static __always_inline void geo_rows_hashed(int parsed, const struct flow_key *key, __u64 h, struct packet_state *ps)
 {
 	__u32 rows = active_rows(), skip = ps->gs->skip, r;
@@ -314,6 +340,7 @@ static __always_inline void geo_rows_hashed(int parsed, const struct flow_key *k
 	}
 	ps->gs->skip = skip;
 }
+#endif
 
 static __always_inline void geo_rows(const struct flow_key *key, struct packet_state *ps)
 {
