@@ -5,6 +5,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { execa } from 'execa';
+import { GENERATORS } from '../traffic/generators/index.ts';
 import { BpfObject, type XdpLink } from '../kernel/bpf-object.ts';
 import { libbpfVersion } from '../kernel/libbpf.ts';
 import { withNetns } from '../kernel/netns.ts';
@@ -159,5 +160,10 @@ export async function runDoctor(): Promise<Check[]> {
 
   const cpus = (await import('node:os')).cpus().length;
   add('cores', cpus >= 2, `${cpus} online; throughput needs one core for the DUT and one for the generator`, false);
+  // Optional: each --generator driver, usable here or not, and what it needs.
+  for (const g of GENERATORS) {
+    const a = await g.available();
+    add(`generator ${g.name}`, a.ok, a.ok ? `usable: ${a.detail}` : `not here: ${a.detail}`, false);
+  }
   return checks;
 }

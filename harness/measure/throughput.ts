@@ -32,7 +32,12 @@ import { blockOrders } from './blocks.ts';
 import type { Row, SliceRow } from '../types/results.ts';
 import { Replay, REPLAY_PROG } from '../traffic/replay.ts';
 import { replayInputOf } from '../traffic/trace-input.ts';
-import { XdpLiveGenerator } from '../traffic/xdp-live.ts';
+import { generatorDriver, type GeneratorDriver, type TrafficGenerator } from '../traffic/generators/index.ts';
+import { exportTrace } from '../trace/export.ts';
+import { registerCleanup } from '../cleanup.ts';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { replayObject } from '../build/support-objects.ts';
 import { createTestbed, type Testbed } from '../testbed/testbed.ts';
 import { withNetns } from '../kernel/netns.ts';
@@ -63,6 +68,11 @@ interface TputState {
   ctx: MeasureContext;
   testbed: Testbed;
   replay: Replay;
+  driver: GeneratorDriver;
+  /** The run's files for the generator: the trace as pcap, command files. */
+  workDir: string;
+  pcapPath?: string;
+  unregisterWork: () => void;
   receiver?: Receiver;
   restoreStats?: () => void;
 }
@@ -151,6 +161,17 @@ function delta(a: Processed, b: Processed): Processed {
   };
 }
 
+/** Packets of the trace's head that a replay tool loops over: long enough for every flow of a Zipf head to recur. */
+const PCAP_PACKETS = 1_000_000;
+
+function startGenerator(s: TputState, ratePps: number): Promise<TrafficGenerator> {
+  const { testbed, ctx } = s;
+  return s.driver.start({
+    target: { ns: testbed.gen.ns, dev: testbed.gen.dev, ifindex: testbed.gen.ifindex, cpus: ctx.cpus.gen, pcapPath: s.pcapPath, dstMac: testbed.dut.mac, srcMac: testbed.gen.mac, ratePps },
+    replay: s.replay, workDir: s.workDir, trace: ctx.trace,
+  });
+}
+
 /** Attach, pin, send for the window, detach. */
 async function sample(s: TputState, v: LoadedVariant, seed: number, ratePps: number, seconds: number): Promise<Sample> {
   const { testbed, ctx } = s;
@@ -159,16 +180,15 @@ async function sample(s: TputState, v: LoadedVariant, seed: number, ratePps: num
   const processed = processedCounter(testbed, [v], s.receiver);
   try {
     const napi = (await testbed.pinNapi(ctx.cpus.dut)).map((t) => t.pid);
-    const gen = new XdpLiveGenerator(s.replay, { ns: testbed.gen.ns, ifindex: testbed.gen.ifindex, cpus: ctx.cpus.gen, ratePps });
-    gen.start();
+    const gen = await startGenerator(s, ratePps);
     try {
       await sleep(WARMUP_MS);
-      const a0 = gen.claimed();
+      const a0 = gen.offered();
       const d0 = processed.read(v);
       const c0 = cpuTimeNs(napi);
       const t0 = process.hrtime.bigint();
       await sleep(seconds * 1000);
-      const a1 = gen.claimed();
+      const a1 = gen.offered();
       const d1 = processed.read(v);
       const c1 = cpuTimeNs(napi);
       const t1 = process.hrtime.bigint();
@@ -244,8 +264,7 @@ async function pairedRound(s: TputState, variants: LoadedVariant[], rep: number,
   try {
     link = withNetns(testbed.dut.ns, () => variants[0].obj.attachXdp(variants[0].progName, testbed.dut.ifindex, 'native'));
     const napi = (await testbed.pinNapi(ctx.cpus.dut)).map((t) => t.pid);
-    const gen = new XdpLiveGenerator(s.replay, { ns: testbed.gen.ns, ifindex: testbed.gen.ifindex, cpus: ctx.cpus.gen, ratePps: 0 });
-    gen.start();
+    const gen = await startGenerator(s, 0);
     // The CPU-time polls below must not land on the DUT's core.
     pinThisThread(ctx.cpus.gen);
     try {
@@ -261,11 +280,11 @@ async function pairedRound(s: TputState, variants: LoadedVariant[], rep: number,
           // opens at the next one, a tick later while the DUT is saturated.
           link.update(v.progFd, v.variant.name);
           const c0 = freshCpuTimeNs(napi, last + BigInt(SETTLE_NS));
-          const a0 = gen.claimed(), d0 = processed.read(v);
+          const a0 = gen.offered(), d0 = processed.read(v);
           // Timers fire late by a few ms under load; the poll takes the window to its end.
           await sleep(Math.max(0, SLICE_S * 1000 - 7));
           const c1 = freshCpuTimeNs(napi, c0.at + BigInt(Math.round(SLICE_S * 1e9 * 0.8)));
-          const a1 = gen.claimed(), d1 = processed.read(v);
+          const a1 = gen.offered(), d1 = processed.read(v);
           last = c1.at;
           const dt = Number(c1.at - c0.at) / 1e9;
           const d = delta(d0, d1);
@@ -322,17 +341,30 @@ export const throughputMeasurement: Measurement<TputState> = {
   async setup(ctx) {
     let restoreStats: (() => void) | undefined;
     if (getSysctl('kernel.bpf_stats_enabled') !== '0') restoreStats = setSysctl('kernel.bpf_stats_enabled', 0);
+    const driver = generatorDriver(ctx.generator);
+    const avail = await driver.available();
+    if (!avail.ok) throw new SketchbenchError('traffic', `generator ${driver.name} cannot run here: ${avail.detail}`, { exitCode: 2 });
+    const workDir = mkdtempSync(join(tmpdir(), 'sketchbench-gen-'));
+    const unregisterWork = registerCleanup(`generator files ${workDir}`, () => rmSync(workDir, { recursive: true, force: true }));
+    let pcapPath: string | undefined;
+    if (driver.needsPcap) {
+      pcapPath = join(workDir, 'trace.pcap');
+      const st = await exportTrace(ctx.trace.path, pcapPath, { maxPackets: driver.pcapPackets ?? PCAP_PACKETS });
+      ctx.log(`throughput: ${driver.name} replays the trace's first ${st.packets} packets as ${pcapPath}`);
+    }
     const testbed = await createTestbed({ queues: ctx.cpus.gen.length, sink: ctx.action === 'redirect' });
     let replay: Replay | undefined;
     try {
       replay = Replay.load(await replayObject(), replayInputOf(ctx.trace), { src: macBytes(testbed.gen.mac), dst: macBytes(testbed.dut.mac) });
       const receiver = await openReceiver(testbed, ctx.action, ctx.cpus.gen[0]);
-      ctx.log(`throughput testbed ${testbed.gen.ns} -> ${testbed.dut.ns}: DUT NAPI on CPU ${ctx.cpus.dut}, generator on CPU ${ctx.cpus.gen.join(',')}, action ${ctx.action}${receiver ? `, received on CPU ${ctx.cpus.gen[0]}` : ''}`);
-      return { ctx, testbed, replay, receiver, restoreStats };
+      ctx.log(`throughput testbed ${testbed.gen.ns} -> ${testbed.dut.ns}: DUT NAPI on CPU ${ctx.cpus.dut}, generator ${driver.name} (${avail.detail}) on CPU ${ctx.cpus.gen.join(',')}, action ${ctx.action}${receiver ? `, received on CPU ${ctx.cpus.gen[0]}` : ''}`);
+      return { ctx, testbed, replay, receiver, restoreStats, driver, workDir, pcapPath, unregisterWork };
     } catch (err) {
       replay?.close();
       await testbed.destroy();
       restoreStats?.();
+      unregisterWork();
+      rmSync(workDir, { recursive: true, force: true });
       throw err;
     }
   },
@@ -345,6 +377,8 @@ export const throughputMeasurement: Measurement<TputState> = {
   async teardown(s) {
     s.receiver?.close();
     s.replay.close();
+    s.unregisterWork();
+    rmSync(s.workDir, { recursive: true, force: true });
     await s.testbed.destroy();
     s.restoreStats?.();
   },

@@ -21,6 +21,8 @@ export interface MeasureContext {
   fixedHashSeeds?: boolean;
   /** What every program does with a packet (--action): throughput builds the testbed for it, and programs from outside the repository are checked against it. */
   action: Action;
+  /** The throughput generator's driver (`--generator`, harness/traffic/generators). */
+  generator: string;
   /** Run folder, for side outputs such as estimates.csv. */
   outDir: string;
   log(line: string): void;

@@ -9,6 +9,7 @@ import { cpus } from 'node:os';
 import { badInput } from '../errors.ts';
 import { paramsFor, resolveVariantRef } from '../build/external.ts';
 import { ACTIONS, type Action } from '../kernel/layout.ts';
+import { generatorDriver } from '../traffic/generators/index.ts';
 import { defaultParams, resolveVariant, validateParams, variantNames, type ResolvedVariant, type SketchParams } from '../build/manifest.ts';
 import { MEASUREMENTS } from '../measure/index.ts';
 import { resultsDir } from '../paths.ts';
@@ -41,6 +42,8 @@ export interface RunOptions {
   maxLoss?: number;
   /** What every program does with a packet (default drop). */
   action: Action;
+  /** Throughput's traffic generator (default xdp-live). */
+  generator: string;
   fixedHashSeeds: boolean;
   /** Variants the paired ratios are taken against. */
   reference: string[];
@@ -77,6 +80,7 @@ export interface RunRequest {
   durationS?: number;
   maxLoss?: number;
   action?: string;
+  generator?: string;
   extraHashRounds?: number;
   fixedHashSeeds?: boolean;
   /** References of the paired ratios (default: the first variant named). */
@@ -182,6 +186,7 @@ export function normalizeRunOptions(req: RunRequest): RunOptions {
     durationS,
     maxLoss: req.maxLoss,
     action,
+    generator: generatorDriver(req.generator ?? 'xdp-live').name,
     fixedHashSeeds: req.fixedHashSeeds ?? false,
     reference,
     seeds: req.traceSeed !== undefined ? [req.traceSeed] : [],

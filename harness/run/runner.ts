@@ -18,6 +18,7 @@ import type { ResultsFile } from '../types/results.ts';
 import { cleanLeftovers } from '../testbed/leftovers.ts';
 import { Progress } from './progress.ts';
 import { collectEnv } from './env.ts';
+import { generatorDriver } from '../traffic/generators/index.ts';
 import { formatValue } from './format.ts';
 import type { MicroPlan, Phase, RunOptions } from './options.ts';
 import { runMicro } from '../micro/campaign.ts';
@@ -39,6 +40,8 @@ export async function runPlan(opts: RunOptions, argv: string[]): Promise<Results
     accuracyHashSeeds: opts.fixedHashSeeds ? 'hashSeeds in every repetition' : 'hashSeeds in repetition 0, splitmix64(rep) draws after (harness/sketch/seeds.ts)',
     cpus: opts.cpus,
     reference: opts.reference,
+    // The testbed and its traffic, as throughput uses them.
+    testbed: { kind: 'veth', action: opts.action, generator: opts.generator, generatorVersion: (await generatorDriver(opts.generator).available()).detail, dutQueues: opts.cpus.gen.length },
     ...opts.envExtra,
   });
   const writer = RunWriter.open(opts.outDir, { env, suite: opts.suite });
@@ -104,7 +107,7 @@ async function runPhase(phase: Phase, opts: RunOptions, io: PhaseIo): Promise<vo
     const groups = phase.metrics.map((m) => MEASUREMENTS[m]);
 
     const ctx: MeasureContext = {
-      trace: io.trace, traceName: io.traceName, variants, cpus: opts.cpus, durationS: opts.durationS, maxLoss: opts.maxLoss, action: opts.action, fixedHashSeeds: opts.fixedHashSeeds, outDir: opts.outDir, log,
+      trace: io.trace, traceName: io.traceName, variants, cpus: opts.cpus, durationS: opts.durationS, maxLoss: opts.maxLoss, action: opts.action, generator: opts.generator, fixedHashSeeds: opts.fixedHashSeeds, outDir: opts.outDir, log,
     };
     for (const m of groups) {
       log(`${m.name}: setting up`);

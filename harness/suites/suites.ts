@@ -22,7 +22,7 @@ export interface Suite {
   /** Variants the paired ratios are taken against. */
   reference?: string | string[];
   params?: { rows?: number; columns?: number; p?: number };
-  throughput?: { durationS?: number; maxLoss?: number; action?: string };
+  throughput?: { durationS?: number; maxLoss?: number; action?: string; generator?: string };
   cost?: { reps?: number };
   sweeps?: SweepRequest[];
   /** sketchbench micro as part of the run: primitives in eBPF and natively, rows in the same folder. */
@@ -111,10 +111,11 @@ export function parseSuite(text: string, file: string): Suite {
     suite.cost = { reps: optNum(file, 'cost.reps', c.reps, isInt(1, 1000), 'an integer from 1 to 1000') };
   }
   if (o.throughput !== undefined) {
-    const t = obj(file, 'throughput', o.throughput, ['durationS', 'maxLoss', 'action']);
+    const t = obj(file, 'throughput', o.throughput, ['durationS', 'maxLoss', 'action', 'generator']);
     suite.throughput = {
       durationS: optNum(file, 'throughput.durationS', t.durationS, (n) => n > 0 && n <= 600, 'seconds in (0, 600]'),
       maxLoss: optNum(file, 'throughput.maxLoss', t.maxLoss, (n) => n >= 0 && n < 1, 'in [0, 1)'),
+      generator: t.generator === undefined ? undefined : typeof t.generator === 'string' ? t.generator : fail(file, 'throughput.generator', 'must be a generator name'),
       action: t.action === undefined ? undefined : typeof t.action === 'string' && ['drop', 'pass', 'tx', 'redirect'].includes(t.action) ? t.action : fail(file, 'throughput.action', "must be 'drop', 'pass', 'tx' or 'redirect'"),
     };
   }

@@ -30,6 +30,9 @@ export const SYSTEM_PACKAGES: SystemPackage[] = [
   { pkg: 'tcpdump', provides: '/usr/bin/tcpdump', why: 'reads exported pcaps in tests', testOnly: true },
   { pkg: 'fonts-dejavu-core', provides: '/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf', why: 'fonts for figures' },
   { pkg: 'chromium', provides: '/usr/bin/chromium', why: 'headless check of the HTML report', testOnly: true },
+  // Generator drivers: optional for users (`sketchbench doctor` says which run), proven by the tests.
+  { pkg: 'tcpreplay', provides: '/usr/bin/tcpreplay', why: 'the tcpreplay generator driver (tests)', testOnly: true },
+  { pkg: 'dpdk-dev', provides: '/usr/bin/dpdk-testpmd', why: 'the dpdk generator driver: dpdk-testpmd and its pcap device (tests)', testOnly: true },
 ];
 
 export function missingPackages(opts: { includeTestOnly: boolean }): SystemPackage[] {

@@ -67,7 +67,9 @@ function template(f: Flow): Template {
 
 export interface ExportStats { packets: number; bytes: number; padded: number }
 
-export async function exportTrace(input: string, output: string): Promise<ExportStats> {
+/** The trace as pcap; `maxPackets` keeps its head only (a replay tool loops over it). */
+export async function exportTrace(input: string, output: string, opts: { maxPackets?: number } = {}): Promise<ExportStats> {
+  const max = opts.maxPackets ?? Infinity;
   const trace = openTraceSync(input);
   try {
     const tpl = trace.flows.map(template);
@@ -83,7 +85,8 @@ export async function exportTrace(input: string, output: string): Promise<Export
       let fill = 0, packets = 0, bytes = 0, padded = 0, usec = 0;
       const flush = (): void => { writeSync(file.fd, out, 0, fill, pos); pos += fill; fill = 0; };
       for (const c of trace.chunksSync()) {
-        for (let i = 0; i < c.flowIds.length; i++) {
+        if (packets >= max) break;
+        for (let i = 0; i < c.flowIds.length && packets < max; i++) {
           const t = tpl[c.flowIds[i]];
           let len = c.lengths[i];
           // Shorter than its own headers (only hand-made traces): grow it rather than write a cut frame.

@@ -9,11 +9,12 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync, execFileSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { kernelTest, fixturesDir } from './helpers.ts';
 import { generateTrace, GEN_DEFAULTS } from '../../harness/trace/gen.ts';
+import { findLeftovers } from '../../harness/testbed/leftovers.ts';
 
 const root = new URL('../..', import.meta.url).pathname;
 const userDir = join(fixturesDir, 'user-program');
@@ -35,11 +36,9 @@ function median(rows: Summary[], variant: string, metric: string): number {
   return r.median;
 }
 
-/** Namespaces and pins sketchbench made: the same before and after a failing run. */
-function kernelState(): string[] {
-  const ns = execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' }).split('\n').filter((l) => l.startsWith('sketchbench-'));
-  const pins = readdirSync('/sys/fs/bpf').filter((n) => n.startsWith('sketchbench'));
-  return [...ns, ...pins].sort();
+/** Namespaces, links and pins no live run owns: what a finished run left behind (other runs may be going on). */
+async function leftovers(): Promise<string[]> {
+  return (await findLeftovers()).filter((o) => o.kind !== 'state').map((o) => o.name);
 }
 
 function scratch(): string {
@@ -93,7 +92,6 @@ kernelTest('init writes a program that estimates every flow as the built-in Coun
 
 kernelTest('what the harness cannot measure is one line and exit 2, with nothing left in the kernel', async () => {
   const dir = scratch();
-  const before = kernelState();
   try {
     const trace = join(dir, 't.trace');
     generateTrace(trace, { ...GEN_DEFAULTS, flows: 1_000, packets: 20_000 });
@@ -110,7 +108,7 @@ kernelTest('what the harness cannot measure is one line and exit 2, with nothing
       assert.equal(r.code, code, `${name}: ${r.out}`);
       assert.match(r.out, msg, name);
     }
-    assert.deepEqual(kernelState(), before);
+    assert.deepEqual(await leftovers(), []);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -148,7 +146,6 @@ kernelTest('ab gates a program from outside the repository against a ref of its 
 
 kernelTest('--action redirect sends to a counted sink, tx back to the generator; a program that does otherwise is refused', async () => {
   const dir = scratch();
-  const before = kernelState();
   try {
     const init = sketchbench(['init', join(dir, 'mine')]);
     assert.equal(init.code, 0, init.out);
@@ -170,7 +167,7 @@ kernelTest('--action redirect sends to a counted sink, tx back to the generator;
       '--action', 'redirect', '--quiet', '--out', join(dir, 'wrong')]);
     assert.equal(wrong.code, 2, wrong.out);
     assert.match(wrong.out, /returned XDP_DROP for a packet .*--action redirect/);
-    assert.deepEqual(kernelState(), before, 'the sink namespace and its veth are gone');
+    assert.deepEqual(await leftovers(), [], 'the sink namespace and its veth are gone');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -22,6 +22,7 @@ export const runFlags: Command['flags'] = [
   { name: 'duration', type: 'string', arg: 'S', description: 'throughput: seconds per sample (default: 2)' },
   { name: 'max-loss', type: 'string', arg: 'X', description: 'throughput: search the highest rate with loss <= X (e.g. 0.02)' },
   { name: 'action', type: 'string', arg: 'A', description: 'what every program does with a packet: drop, pass, tx (back to the generator) or redirect (to a third veth, counted) (default: drop)' },
+  { name: 'generator', type: 'string', arg: 'NAME', description: "throughput's traffic generator: xdp-live (built in), tcpreplay, dpdk, pktgen-dpdk, moongen, pktgen ('sketchbench doctor' lists which run here) (default: xdp-live)" },
   { name: 'dut-cpu', type: 'string', arg: 'CPU', description: 'core of the DUT veth NAPI kthread (default: 0)' },
   { name: 'gen-cpu', type: 'string', multiple: true, arg: 'CPU,...', description: 'generator cores, one thread each (default: 1)' },
   { name: 'cost-cpu', type: 'string', arg: 'CPU', description: 'core the cost replay runs on (default: 1)' },
@@ -46,6 +47,7 @@ export function runRequestFromFlags(flags: Parameters<Command['run']>[0]): Omit<
     durationS: num(flags, 'duration'),
     maxLoss: num(flags, 'max-loss'),
     action: str(flags, 'action'),
+    generator: str(flags, 'generator'),
     dutCpu: int(flags, 'dut-cpu'),
     genCpus: cpuList(flags, 'gen-cpu'),
     costCpu: int(flags, 'cost-cpu'),
@@ -73,6 +75,7 @@ export function mergeSuite(suite: Suite | undefined, req: ReturnType<typeof runR
     durationS: pick(req.durationS, suite.throughput?.durationS),
     maxLoss: pick(req.maxLoss, suite.throughput?.maxLoss),
     action: pick(req.action, suite.throughput?.action),
+    generator: pick(req.generator, suite.throughput?.generator),
     reference: pick(req.reference, suite.reference === undefined ? undefined : [suite.reference].flat()),
     // Naming variants or metrics narrows the run: the suite's sweeps would widen it again.
     sweeps: req.variants?.length || req.metrics?.length ? undefined : suite.sweeps,

@@ -1,0 +1,80 @@
+/**
+ * Throughput through external generators, for real: tcpreplay and DPDK's
+ * testpmd replay the trace's pcap from the generator namespace while the DUT
+ * swaps programs; what they offered is read from the generator interface and
+ * what the DUT processed from the variants. Drivers that cannot run here refuse
+ * with one line and exit 2, before any traffic, leaving nothing behind.
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { kernelTest } from './helpers.ts';
+import { generateTrace, GEN_DEFAULTS } from '../../harness/trace/gen.ts';
+import { findLeftovers } from '../../harness/testbed/leftovers.ts';
+
+const root = new URL('../..', import.meta.url).pathname;
+
+function sketchbench(args: string[]): { code: number; out: string } {
+  const r = spawnSync(process.execPath, [join(root, 'bin/sketchbench.js'), ...args], { cwd: root, encoding: 'utf8' });
+  return { code: r.status ?? -1, out: `${r.stdout}\n${r.stderr}` };
+}
+
+/** Namespaces, links and pins no live run owns: what a finished run left behind (other runs may be going on). */
+async function leftovers(): Promise<string[]> {
+  return (await findLeftovers()).filter((o) => o.kind !== 'state').map((o) => o.name);
+}
+
+const dpdkRuntime = () => (existsSync('/var/run/dpdk') ? readdirSync('/var/run/dpdk').filter((n) => n.startsWith('sketchbench')) : []);
+
+kernelTest('tcpreplay and dpdk drive the testbed: offered and processed rates read back, nothing left running', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sb-gen-'));
+  try {
+    const trace = join(dir, 't.trace');
+    generateTrace(trace, { ...GEN_DEFAULTS, flows: 2_000, packets: 50_000 });
+    for (const generator of ['tcpreplay', 'dpdk']) {
+      const out = join(dir, generator);
+      const r = sketchbench(['run', '--variants', 'nitro-final,baseline-drop', '--trace', trace, '--metrics', 'throughput', '--generator', generator,
+        '--reps', '1', '--duration', '0.4', '--quiet', '--out', out]);
+      assert.equal(r.code, 0, `${generator}: ${r.out}`);
+      const res = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
+      const med = (v: string, m: string) => res.summary.find((s: { variant: string; metric: string }) => s.variant === v && s.metric === m).median;
+      for (const v of ['nitro-final', 'baseline-drop']) {
+        assert.ok(med(v, 'offered_pps') > 1000, `${generator}: ${v} offered ${med(v, 'offered_pps')} pps`);
+        assert.ok(med(v, 'throughput_pps') > 0, `${generator}: ${v} processed nothing`);
+        assert.ok(med(v, 'throughput_pps') <= med(v, 'offered_pps') * 1.05, `${generator}: ${v} processed more than was offered`);
+      }
+      assert.equal(res.env.testbed.generator, generator);
+      assert.match(res.env.testbed.generatorVersion, generator === 'dpdk' ? /dpdk-testpmd/ : /tcpreplay version/);
+    }
+    const running = spawnSync('pgrep', ['-a', '-f', `(tcpreplay|dpdk-testpmd) .*${dir}`], { encoding: 'utf8' }).stdout.trim();
+    assert.equal(running, '', 'no generator process outlives the run');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  assert.deepEqual(await leftovers(), []);
+  assert.deepEqual(dpdkRuntime(), [], "dpdk's runtime folder is removed");
+}, { timeout: 180_000 });
+
+kernelTest('drivers that cannot run here refuse with one line and exit 2, before any traffic', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sb-gen-'));
+  try {
+    const trace = join(dir, 't.trace');
+    generateTrace(trace, { ...GEN_DEFAULTS, flows: 500, packets: 5_000 });
+    const cases: [string, RegExp][] = [
+      ['pktgen-dpdk', /generator pktgen-dpdk cannot run here: Pktgen-DPDK is not packaged/],
+      ['moongen', /generator moongen cannot run here: MoonGen is not packaged and drives NICs only/],
+      ['pktgen', /generator pktgen cannot run here: \/proc\/net\/pktgen is missing/],
+      ['trex', /unknown generator 'trex'/],
+    ];
+    for (const [generator, msg] of cases) {
+      const r = sketchbench(['run', '--variants', 'baseline-drop', '--trace', trace, '--metrics', 'throughput', '--generator', generator, '--reps', '1', '--quiet', '--out', join(dir, generator)]);
+      assert.equal(r.code, 2, `${generator}: ${r.out}`);
+      assert.match(r.out, msg);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  assert.deepEqual(await leftovers(), []);
+}, { timeout: 120_000 });
