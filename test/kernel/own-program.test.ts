@@ -95,7 +95,11 @@ kernelTest('what the harness cannot measure is one line and exit 2, with nothing
   try {
     const trace = join(dir, 't.trace');
     generateTrace(trace, { ...GEN_DEFAULTS, flows: 1_000, packets: 20_000 });
-    const bad = (name: string, metrics = 'cost') => sketchbench(['run', '--variants', join(userDir, 'bad', `${name}.bpf.c`), '--trace', trace,
+    // The user's Count-Min with a spec that names a map it does not have.
+    cpSync(join(userDir, 'mycountmin.bpf.c'), join(dir, 'wrongmap.bpf.c'));
+    writeFileSync(join(dir, 'wrongmap.sketch.json'), '{ "sketch": { "map": "counters", "counter": "u32", "hash": "fasthash32", "estimator": "countmin" } }');
+    const file = (name: string) => (name === 'wrongmap' ? join(dir, 'wrongmap.bpf.c') : join(userDir, 'bad', `${name}.bpf.c`));
+    const bad = (name: string, metrics = 'cost') => sketchbench(['run', '--variants', file(name), '--trace', trace,
       '--metrics', metrics, '--reps', '1', '--cost-reps', '1', '--quiet', '--out', join(dir, name)]);
     const cases: [string, string, number, RegExp][] = [
       ['not_xdp', 'cost', 2, /no XDP program in this object/],

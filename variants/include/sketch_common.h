@@ -94,18 +94,6 @@ static __always_inline void extra_hash_rounds_of(struct xdp_md *ctx)
 	}
 }
 
-static __always_inline int sketch_action(void)
-{
-	switch (cfg.action) {
-	case SKETCH_ACTION_PASS:
-		return XDP_PASS;
-	case SKETCH_ACTION_REDIRECT:
-		return bpf_redirect(cfg.redirect_ifindex, 0);
-	case SKETCH_ACTION_TX:
-		return XDP_TX;
-	default:
-		return XDP_DROP;
-	}
-}
+#include "sketch_action.h"
 
 #endif

@@ -31,6 +31,8 @@
 /* The run's settings; the only `const volatile` object, so the whole .rodata the harness writes. */
 const volatile struct sketch_cfg cfg = {};
 
+#include "sketch_action.h"
+
 /* PARSE_OK (0) when the packet is IPv4/IPv6 and *key is filled. */
 static __always_inline int sb_flow_key(struct xdp_md *ctx, struct flow_key *key)
 {
@@ -63,16 +65,7 @@ static __always_inline __u32 sb_column(__u32 h32)
  */
 static __always_inline int sb_action(void)
 {
-	switch (cfg.action) {
-	case SKETCH_ACTION_PASS:
-		return XDP_PASS;
-	case SKETCH_ACTION_REDIRECT:
-		return bpf_redirect(cfg.redirect_ifindex, 0);
-	case SKETCH_ACTION_TX:
-		return XDP_TX;
-	default:
-		return XDP_DROP;
-	}
+	return sketch_action();
 }
 
 /* The Count Sketch sign of a 32-bit cell hash. */
