@@ -259,9 +259,18 @@ async function pairedRound(s: TputState, variants: LoadedVariant[], rep: number,
   // costs microseconds, and the generator's calls follow each other without a gap (dispatcher-hold.ts).
   const hold = await holdInXdpDispatcher([{ obj: s.replay.obj, prog: REPLAY_PROG }, ...variants.map((v) => ({ obj: v.obj, prog: v.progName }))], testbed);
   const processed = processedCounter(testbed, variants, s.receiver);
+  // With several queues, how the traffic spread over them (the driver's per-queue XDP counts).
+  const queueStats = testbed.options.queues > 1 ? EthtoolStats.open(testbed.dut.ns, testbed.dut.dev) : undefined;
+  const perQueue = (): number[] => {
+    if (!queueStats) return [];
+    const v = queueStats.read();
+    return Array.from({ length: testbed.options.queues }, (_, q) => Number(v.get(`rx_queue_${q}_xdp_packets`) ?? 0n));
+  };
   let tSlices = 0;
+  let spread = '';
   let link;
   try {
+    const queues0 = perQueue();
     link = withNetns(testbed.dut.ns, () => variants[0].obj.attachXdp(variants[0].progName, testbed.dut.ifindex, 'native'));
     const napi = (await testbed.pinNapi(ctx.cpus.dut)).map((t) => t.pid);
     const gen = await startGenerator(s, 0);
@@ -293,7 +302,7 @@ async function pairedRound(s: TputState, variants: LoadedVariant[], rep: number,
           const busyNs = c1.ns - c0.ns;
           const t = totals[i];
           t.got += got; t.sent += a1 - a0; t.busyNs += busyNs; t.seconds += dt; t.forwarded += d.forwarded;
-          const params = rowParams(v);
+          const params = tputParams(v, ctx);
           const base = { phase, variant: v.variant.name, rep, block, position, packets: got, params, unit: 'packets/s' };
           slices.push({ ...base, metric: 'throughput_pps', value: got / dt });
           if (busyNs > 0) slices.push({ ...base, metric: 'capacity_pps', value: got / (busyNs / 1e9) });
@@ -304,16 +313,24 @@ async function pairedRound(s: TputState, variants: LoadedVariant[], rep: number,
       unpinThisThread();
       await gen.stop();
     }
+    spread = perQueue().map((x, q) => `${q}: ${x - queues0[q]}`).join(', ');
   } finally {
+    queueStats?.close();
     processed.close();
     link?.detach();
     await hold.release();
   }
   const measured = totals.reduce((a, t) => a + t.seconds, 0);
   ctx.log(`throughput rep ${rep}: ${blocks} blocks, ${measured.toFixed(1)} s measured in ${(tSlices / 1000).toFixed(1)} s of slices, ${((Date.now() - tStart) / 1000).toFixed(1)} s in all`);
+  if (spread) ctx.log(`throughput rep ${rep}: packets per DUT queue ${spread}`);
   const rows: Omit<Row, 'trace'>[] = [];
-  variants.forEach((v, i) => rows.push(...sampleRows(v, rep, rowParams(v), sampleOf(totals[i]), ctx.action)));
+  variants.forEach((v, i) => rows.push(...sampleRows(v, rep, tputParams(v, ctx), sampleOf(totals[i]), ctx.action)));
   return { rows, slices };
+}
+
+/** A variant's params, and the DUT's core count when it has several (a cell of its own: the scaling figure's x). */
+function tputParams(v: LoadedVariant, ctx: MeasureContext): Row['params'] {
+  return ctx.cpus.dut.length > 1 || ctx.recordDutCores ? { ...rowParams(v), dutCores: ctx.cpus.dut.length } : rowParams(v);
 }
 
 function sampleRows(v: LoadedVariant, rep: number, p: Row['params'], r: Sample, action: Action): Omit<Row, 'trace'>[] {
@@ -332,7 +349,7 @@ function sampleRows(v: LoadedVariant, rep: number, p: Row['params'], r: Sample, 
 /** --max-loss: a rate search per variant; a search cannot be interleaved, so these rows are unpaired. */
 async function searchedRows(s: TputState, v: LoadedVariant, rep: number, maxLoss: number): Promise<Omit<Row, 'trace'>[]> {
   const found = await searchRate(s, v, 2000 + rep, maxLoss);
-  return sampleRows(v, rep, { ...rowParams(v), maxLoss, offeredRateSearched: Math.round(found.rate) }, found.best, s.ctx.action);
+  return sampleRows(v, rep, { ...tputParams(v, s.ctx), maxLoss, offeredRateSearched: Math.round(found.rate) }, found.best, s.ctx.action);
 }
 
 export const throughputMeasurement: Measurement<TputState> = {
@@ -352,12 +369,15 @@ export const throughputMeasurement: Measurement<TputState> = {
       const st = await exportTrace(ctx.trace.path, pcapPath, { maxPackets: driver.pcapPackets ?? PCAP_PACKETS });
       ctx.log(`throughput: ${driver.name} replays the trace's first ${st.packets} packets as ${pcapPath}`);
     }
-    const testbed = await createTestbed({ queues: ctx.cpus.gen.length, sink: ctx.action === 'redirect' });
+    const queues = Math.max(ctx.cpus.gen.length, ctx.cpus.dut.length);
+    const testbed = await createTestbed({ queues, sink: ctx.action === 'redirect' });
     let replay: Replay | undefined;
     try {
       replay = Replay.load(await replayObject(), replayInputOf(ctx.trace), { src: macBytes(testbed.gen.mac), dst: macBytes(testbed.dut.mac) });
       const receiver = await openReceiver(testbed, ctx.action, ctx.cpus.gen[0]);
-      ctx.log(`throughput testbed ${testbed.gen.ns} -> ${testbed.dut.ns}: DUT NAPI on CPU ${ctx.cpus.dut}, generator ${driver.name} (${avail.detail}) on CPU ${ctx.cpus.gen.join(',')}, action ${ctx.action}${receiver ? `, received on CPU ${ctx.cpus.gen[0]}` : ''}`);
+      const shared = ctx.cpus.gen.filter((c) => ctx.cpus.dut.includes(c));
+      if (shared.length) ctx.log(`throughput: the generator shares core ${shared.join(',')} with the DUT: rates are lower than on separate cores, capacity (per DUT CPU-second) still compares variants`);
+      ctx.log(`throughput testbed ${testbed.gen.ns} -> ${testbed.dut.ns}: ${queues} queue${queues > 1 ? 's' : ''}, DUT NAPI on CPU ${ctx.cpus.dut.join(',')}, generator ${driver.name} (${avail.detail}) on CPU ${ctx.cpus.gen.join(',')}, action ${ctx.action}${receiver ? `, received on CPU ${ctx.cpus.gen[0]}` : ''}`);
       return { ctx, testbed, replay, receiver, restoreStats, driver, workDir, pcapPath, unregisterWork };
     } catch (err) {
       replay?.close();

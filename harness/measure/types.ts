@@ -13,7 +13,10 @@ export interface MeasureContext {
   /** Trace name as recorded in rows. */
   traceName: string;
   variants: LoadedVariant[];
-  cpus: { dut: number; gen: number[]; cost: number };
+  /** DUT cores (one NAPI thread per queue, pinned round-robin), generator cores, the cost replay's core. */
+  cpus: { dut: number[]; gen: number[]; cost: number };
+  /** Throughput rows carry params.dutCores (a DUT-cores sweep), even at one core. */
+  recordDutCores?: boolean;
   /** Throughput: seconds per sample, and the loss search tolerance when set. */
   durationS: number;
   maxLoss?: number;

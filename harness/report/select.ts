@@ -40,7 +40,7 @@ export function mainCells(summary: SummaryRow[], metric: string): SummaryRow[] {
  * Cells of `metric` forming a sweep over params[key]: per variant, cells that differ from
  * the main params only in `key`, kept when at least 3 distinct values exist.
  */
-export function sweepCells(summary: SummaryRow[], metric: string, key: string): SummaryRow[] {
+export function sweepCells(summary: SummaryRow[], metric: string, key: string, minValues = 3): SummaryRow[] {
   const main = mainParams(summary);
   const without = (p: RowParams) => paramsKey({ ...p, [key]: undefined });
   const out: SummaryRow[] = [];
@@ -48,7 +48,7 @@ export function sweepCells(summary: SummaryRow[], metric: string, key: string): 
     const mainKey = main.get(variant);
     const mainP = summary.find((s) => s.variant === variant && paramsKey(s.params) === mainKey)?.params ?? {};
     const cells = summary.filter((s) => s.variant === variant && s.metric === metric && typeof s.params[key] === 'number' && without(s.params) === without(mainP));
-    if (new Set(cells.map((c) => c.params[key])).size >= 3) out.push(...cells);
+    if (new Set(cells.map((c) => c.params[key])).size >= minValues) out.push(...cells);
   }
   return out;
 }

@@ -27,6 +27,8 @@ export interface Phase {
   label: string;
   variants: VariantSpec[];
   metrics: string[];
+  /** A DUT-cores sweep's phase: its own cores, and `dutCores` recorded in its throughput rows. */
+  cpus?: { dut: number[]; gen: number[] };
 }
 
 export interface RunOptions {
@@ -37,7 +39,7 @@ export interface RunOptions {
   /** Repetitions of a measurement group: cost has its own count (paired slices are cheap, and its intervals need many). */
   repsFor(group: string): number;
   outDir: string;
-  cpus: { dut: number; gen: number[]; cost: number };
+  cpus: { dut: number[]; gen: number[]; cost: number };
   durationS: number;
   maxLoss?: number;
   /** What every program does with a packet (default drop). */
@@ -74,7 +76,8 @@ export interface RunRequest {
   rows?: number;
   columns?: number;
   p?: number;
-  dutCpu?: number;
+  /** DUT cores: one NAPI thread (and veth queue) per core. */
+  dutCpus?: number[];
   genCpus?: number[];
   costCpu?: number;
   durationS?: number;
@@ -95,9 +98,30 @@ export interface RunRequest {
 /** One parameter swept over values for some variants (suite files). */
 export interface SweepRequest {
   variants: string[];
-  param: 'p' | 'columns' | 'rows';
+  /** A sketch parameter, or `dutCores`: the DUT's cores (a phase per value, each its own testbed). */
+  param: 'p' | 'columns' | 'rows' | 'dutCores';
   values: number[];
   metrics: string[];
+}
+
+/**
+ * A sweep over the DUT's cores: a phase per count n, the DUT on the first n of
+ * the cores (--dut-cpus, else all), the generator on the other core for n = 1 and
+ * on the DUT's own cores beyond (it must feed every queue).
+ */
+function dutCoresPhases(sw: SweepRequest, base: SketchParams, dutAll: number[], ncpu: number, extraHashRounds?: number): Phase[] {
+  if (sw.metrics.some((m) => m !== 'throughput')) throw badInput('a sweep over dutCores measures throughput only: set its metrics to ["throughput"]');
+  return sw.values.map((n) => {
+    if (!Number.isInteger(n) || n < 1 || n > dutAll.length) throw badInput(`sweep over dutCores: ${n} is not a core count from 1 to ${dutAll.length} (the DUT's cores: ${dutAll.join(',')})`);
+    const dut = dutAll.slice(0, n);
+    const gen = n > 1 ? dut : [dutAll.find((c) => c !== dut[0]) ?? (dut[0] + 1) % ncpu];
+    checkCores(dut, gen, ncpu);
+    const variants = sw.variants.map((name) => {
+      const variant = resolveVariantRef(name);
+      return { variant, params: validateParams(paramsFor(variant, base), variant), extraHashRounds };
+    });
+    return { label: `sweep dutCores=${n}`, variants, metrics: sw.metrics, cpus: { dut, gen } };
+  });
 }
 
 function sweepPhase(sw: SweepRequest, base: SketchParams, extraHashRounds?: number): Phase {
@@ -121,6 +145,22 @@ export const DEFAULT_METRICS = ['program', 'cost', 'throughput'];
  * ratio needs about a thousand blocks: some 20 passes of a 1M-packet trace.
  */
 export const DEFAULT_COST_REPS = 20;
+
+/**
+ * One veth queue per DUT core (or per generator thread, if more). A live frame
+ * lands on the DUT queue numbered by the sending CPU modulo the queue count, so
+ * the generator's cores must cover every queue, or a DUT core gets no traffic.
+ */
+export function checkCores(dut: number[], gen: number[], ncpu: number): void {
+  if (dut.length === 1 && gen.includes(dut[0]) && ncpu > 1) {
+    throw badInput(`--gen-cpu ${gen.join(',')} overlaps --dut-cpus ${dut[0]}: the DUT needs a core of its own`);
+  }
+  const queues = Math.max(dut.length, gen.length);
+  const fed = new Set(gen.map((c) => c % queues));
+  if (dut.length > 1 && fed.size < queues) {
+    throw badInput(`--dut-cpus ${dut.join(',')} makes ${queues} queues, but generator cores ${gen.join(',')} reach only ${fed.size} of them (a frame goes to queue CPU mod ${queues}): give --gen-cpu with ${queues} cores of distinct residues, e.g. ${dut.join(',')}`);
+  }
+}
 
 export function timestampName(d = new Date()): string {
   return d.toISOString().replace(/[-:]/g, '').replace(/\..*$/, '').replace('T', '-');
@@ -151,11 +191,11 @@ export function normalizeRunOptions(req: RunRequest): RunOptions {
     if (!Number.isInteger(v) || v < 0 || v >= ncpu) throw badInput(`--${name} must be a CPU from 0 to ${ncpu - 1}, got ${v}`);
     return v;
   };
-  const dut = cpu('dut-cpu', req.dutCpu ?? 0);
-  const gen = (req.genCpus ?? [ncpu > 1 ? 1 : 0]).map((c) => cpu('gen-cpu', c));
-  if (metrics.includes('throughput') && gen.includes(dut) && ncpu > 1) {
-    throw badInput(`--gen-cpu ${gen.join(',')} overlaps --dut-cpu ${dut}: the DUT needs a core of its own`);
-  }
+  const dut = (req.dutCpus?.length ? req.dutCpus : [0]).map((c) => cpu('dut-cpus', c));
+  if (new Set(dut).size !== dut.length) throw badInput(`--dut-cpus ${dut.join(',')} names a core twice`);
+  // Several DUT cores: the generator may share them (a 2-core machine has no other), and must feed every queue.
+  const gen = (req.genCpus ?? (dut.length > 1 ? dut : [ncpu > 1 ? 1 : 0])).map((c) => cpu('gen-cpu', c));
+  if (metrics.includes('throughput')) checkCores(dut, gen, ncpu);
   const durationS = req.durationS ?? 2;
   if (!(durationS > 0 && durationS <= 600)) throw badInput(`--duration must be in (0, 600] seconds, got ${durationS}`);
   if (req.maxLoss !== undefined && !(req.maxLoss >= 0 && req.maxLoss < 1)) throw badInput(`--max-loss must be in [0, 1), got ${req.maxLoss}`);
@@ -174,7 +214,10 @@ export function normalizeRunOptions(req: RunRequest): RunOptions {
     }
   }
   const phases: Phase[] = [{ label: 'main', variants, metrics }];
-  for (const sw of req.sweeps ?? []) phases.push(sweepPhase(sw, params, req.extraHashRounds));
+  for (const sw of req.sweeps ?? []) {
+    if (sw.param === 'dutCores') phases.push(...dutCoresPhases(sw, params, req.dutCpus?.length ? dut : Array.from({ length: ncpu }, (_, i) => i), ncpu, req.extraHashRounds));
+    else phases.push(sweepPhase(sw, params, req.extraHashRounds));
+  }
   return {
     suite: req.suite ?? 'custom',
     phases,

@@ -134,7 +134,7 @@ export function parseSuite(text: string, file: string): Suite {
     if (!Array.isArray(o.sweeps)) fail(file, 'sweeps', 'must be a list');
     suite.sweeps = o.sweeps.map((s, i) => {
       const w = obj(file, `sweeps[${i}]`, s, ['variants', 'param', 'values', 'metrics']);
-      if (w.param !== 'p' && w.param !== 'columns' && w.param !== 'rows') fail(file, `sweeps[${i}].param`, "must be 'p', 'columns' or 'rows'");
+      if (w.param !== 'p' && w.param !== 'columns' && w.param !== 'rows' && w.param !== 'dutCores') fail(file, `sweeps[${i}].param`, "must be 'p', 'columns', 'rows' or 'dutCores'");
       if (!Array.isArray(w.values) || w.values.length === 0 || w.values.some((x) => typeof x !== 'number')) fail(file, `sweeps[${i}].values`, 'must be a non-empty list of numbers');
       return {
         variants: programsFrom(file, strList(file, `sweeps[${i}].variants`, w.variants))!,

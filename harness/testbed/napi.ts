@@ -70,9 +70,10 @@ export async function enableThreadedNapi(ns: string, dev: string, opts: { keepGr
  * to appear (they are created asynchronously on XDP attach). Call after each
  * XDP attach: a detach destroys the kthreads and their affinity.
  */
-export async function pinNapiThreads(dev: string, cpu: number, opts: { expect?: number; timeoutMs?: number } = {}): Promise<NapiThread[]> {
+export async function pinNapiThreads(dev: string, cpuOrCpus: number | number[], opts: { expect?: number; timeoutMs?: number } = {}): Promise<NapiThread[]> {
   const ncpu = availableParallelism();
-  if (!Number.isInteger(cpu) || cpu < 0 || cpu >= ncpu) throw badInput(`CPU ${cpu} does not exist (this machine has CPUs 0-${ncpu - 1})`);
+  const cpus = Array.isArray(cpuOrCpus) ? cpuOrCpus : [cpuOrCpus];
+  for (const cpu of cpus) if (!Number.isInteger(cpu) || cpu < 0 || cpu >= ncpu) throw badInput(`CPU ${cpu} does not exist (this machine has CPUs 0-${ncpu - 1})`);
   const expect = opts.expect ?? 1;
   const deadline = Date.now() + (opts.timeoutMs ?? 2000);
   let threads = findNapiThreads(dev);
@@ -84,7 +85,8 @@ export async function pinNapiThreads(dev: string, cpu: number, opts: { expect?: 
     throw new SketchbenchError('testbed',
       `no NAPI kthread for ${dev}: attach an XDP program in native mode (or turn GRO on) with threaded NAPI enabled before pinning`);
   }
-  for (const t of threads) await sh('taskset', ['-p', '-c', String(cpu), String(t.pid)]);
+  // Threads come sorted by NAPI id, which veth assigns in queue order.
+  for (const [i, t] of threads.entries()) await sh('taskset', ['-p', '-c', String(cpus[i % cpus.length]), String(t.pid)]);
   return threads;
 }
 

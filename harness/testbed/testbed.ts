@@ -98,7 +98,8 @@ export interface Testbed extends TestbedInfo {
   /** NAPI kthreads of the DUT end right now (none until an XDP program is attached in native mode). */
   napiThreads(): NapiThread[];
   /** Pin the DUT end's NAPI kthreads to `cpu`; call after each XDP attach. */
-  pinNapi(cpu: number, opts?: { timeoutMs?: number }): Promise<NapiThread[]>;
+  /** Pin the DUT end's NAPI kthreads, thread i (by NAPI id, i.e. queue order) to cpus[i mod n]; call after each XDP attach. */
+  pinNapi(cpus: number | number[], opts?: { timeoutMs?: number }): Promise<NapiThread[]>;
   /** Hand the testbed over to the user (`testbed up`): this process no longer removes it on exit. Returns the kept run id. */
   keep(): string;
   /** Remove everything the testbed created. Idempotent. */
@@ -275,7 +276,7 @@ export async function createTestbed(opts: TestbedOptions = {}): Promise<Testbed>
       ...info,
       run: (ns, cmd, args, o) => nsExec(resolveNs(ns), cmd, args, o),
       napiThreads: () => findNapiThreads(dutDev),
-      pinNapi: (cpu, o) => pinNapiThreads(dutDev, cpu, { expect: options.queues, timeoutMs: o?.timeoutMs }),
+      pinNapi: (cpus, o) => pinNapiThreads(dutDev, cpus, { expect: options.queues, timeoutMs: o?.timeoutMs }),
       keep: () => {
         if (destroyed) throw new SketchbenchError('testbed', `testbed ${id} is already destroyed`);
         kept = true;

@@ -78,3 +78,30 @@ kernelTest('drivers that cannot run here refuse with one line and exit 2, before
   }
   assert.deepEqual(await leftovers(), []);
 }, { timeout: 120_000 });
+
+kernelTest('--dut-cpus 0,1: two queues with traffic on both, rows marked with the core count; a generator that cannot reach every queue is refused', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sb-gen-'));
+  try {
+    const trace = join(dir, 't.trace');
+    generateTrace(trace, { ...GEN_DEFAULTS, flows: 2_000, packets: 50_000 });
+    const out = join(dir, 'two');
+    const r = sketchbench(['run', '--variants', 'nitro-final,nitro-shared', '--trace', trace, '--metrics', 'throughput', '--dut-cpus', '0,1',
+      '--reps', '1', '--duration', '0.3', '--quiet', '--out', out]);
+    assert.equal(r.code, 0, r.out);
+    const log = readFileSync(join(out, 'run.log'), 'utf8');
+    assert.match(log, /2 queues, DUT NAPI on CPU 0,1, generator xdp-live .* on CPU 0,1/);
+    assert.match(log, /the generator shares core 0,1 with the DUT/);
+    const m = /packets per DUT queue 0: (\d+), 1: (\d+)/.exec(log);
+    assert.ok(m && Number(m[1]) > 0 && Number(m[2]) > 0, `both queues carry traffic: ${m?.[0]}`);
+    const res = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
+    assert.equal(res.env.testbed.dutQueues, 2);
+    assert.ok(res.rows.filter((x: { metric: string }) => x.metric === 'capacity_pps').every((x: { params: { dutCores?: number } }) => x.params.dutCores === 2));
+    // A generator that cannot reach every queue is refused before anything starts.
+    const bad = sketchbench(['run', '--variants', 'nitro-final', '--trace', trace, '--metrics', 'throughput', '--dut-cpus', '0,1', '--gen-cpu', '1', '--quiet', '--out', join(dir, 'bad')]);
+    assert.equal(bad.code, 2, bad.out);
+    assert.match(bad.out, /reach only 1 of them/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  assert.deepEqual(await leftovers(), []);
+}, { timeout: 120_000 });

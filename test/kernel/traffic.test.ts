@@ -106,7 +106,7 @@ kernelTest('cost: paired slices cover the trace exactly once per variant and rep
   const trace = makeTrace(dir, { packets: 300_000, flows: 20_000 });
   const variants = await Promise.all(['baseline-drop', 'baseline-parse', 'countmin'].map((n) => LoadedVariant.load(resolveVariant(n), defaultParams())));
   const ctx: MeasureContext = {
-    trace, traceName: 't', variants, cpus: { dut: 0, gen: [1], cost: 1 }, durationS: 1, action: 'drop', generator: 'xdp-live', outDir: dir, log: () => {},
+    trace, traceName: 't', variants, cpus: { dut: [0], gen: [1], cost: 1 }, durationS: 1, action: 'drop', generator: 'xdp-live', outDir: dir, log: () => {},
   };
   const state = await costMeasurement.setup(ctx);
   try {

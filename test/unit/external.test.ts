@@ -78,3 +78,19 @@ test('--action: one of drop, pass, tx, redirect; the loss search only for drop',
   assert.throws(() => normalizeRunOptions({ ...req, action: 'forward' }), badInput(/--action must be one of drop, pass, redirect, tx/));
   assert.throws(() => normalizeRunOptions({ ...req, action: 'tx', maxLoss: 0.01 }), badInput(/--max-loss searches the rate of programs that drop/));
 });
+
+test('a sweep over DUT cores: a phase per count, each with its cores; the generator feeds every queue', () => {
+  const req = {
+    tracePath: manifestPath, variants: ['nitro-final'], metrics: ['throughput'], outDir: join(tmpdir(), 'sb-never-written', 'run'), progress: progressMode({ quiet: true }),
+    dutCpus: [0, 1], genCpus: [0, 1],
+    sweeps: [{ variants: ['nitro-final', 'nitro-shared'], param: 'dutCores' as const, values: [1, 2], metrics: ['throughput'] }],
+  };
+  const o = normalizeRunOptions(req);
+  assert.deepEqual(o.cpus.dut, [0, 1]);
+  const sweeps = o.phases.filter((p) => p.cpus);
+  assert.deepEqual(sweeps.map((p) => [p.label, p.cpus]), [['sweep dutCores=1', { dut: [0], gen: [1] }], ['sweep dutCores=2', { dut: [0, 1], gen: [0, 1] }]]);
+  assert.throws(() => normalizeRunOptions({ ...req, sweeps: [{ ...req.sweeps[0], values: [3] }] }), badInput(/not a core count from 1 to 2/));
+  assert.throws(() => normalizeRunOptions({ ...req, sweeps: [{ ...req.sweeps[0], metrics: ['cost'] }] }), badInput(/measures throughput only/));
+  assert.throws(() => normalizeRunOptions({ ...req, genCpus: [1] }), badInput(/reach only 1 of them/));
+  assert.throws(() => normalizeRunOptions({ ...req, dutCpus: [0], genCpus: [0] }), badInput(/overlaps --dut-cpus 0/));
+});
