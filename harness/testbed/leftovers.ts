@@ -19,7 +19,7 @@ import { NETNS_PREFIX, removeTestbedObjects, testbedNames } from './testbed.ts';
 export type Owner = 'live' | 'kept' | 'dead' | 'none';
 
 export interface SketchbenchObject {
-  kind: 'netns' | 'link' | 'pin' | 'sysctl' | 'state';
+  kind: 'netns' | 'link' | 'pin' | 'sysctl' | 'state' | 'runtime';
   /** Namespace or link name, pin path, sysctl name or state file path. */
   name: string;
   owner: Owner;
@@ -63,6 +63,25 @@ function listPins(): string[] {
   }
 }
 
+const DPDK_RUNTIME = '/var/run/dpdk';
+
+function listDpdkRuntime(): string[] {
+  try {
+    return readdirSync(DPDK_RUNTIME).filter((n) => n.startsWith('sketchbench-'));
+  } catch {
+    return [];
+  }
+}
+
+function processRuns(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 /** Every sketchbench object on the host, each with its owner. */
 export async function listObjects(): Promise<SketchbenchObject[]> {
   const runs: Run[] = [];
@@ -91,6 +110,11 @@ export async function listObjects(): Promise<SketchbenchObject[]> {
   for (const pin of listPins()) {
     const r = runs.find((x) => pin === join(PIN_ROOT, `${PIN_PREFIX}-${x.state.runId}`) || x.state.pins.some((p) => p === pin || p.startsWith(pin + '/')));
     out.push({ kind: 'pin', name: pin, ...tag(r) });
+  }
+  // DPDK's runtime folders of our generator runs, named sketchbench-<pid>-...: live while that pid runs.
+  for (const name of listDpdkRuntime()) {
+    const pid = Number(/^sketchbench-(?:pktgen-)?(\d+)/.exec(name)?.[1]);
+    out.push({ kind: 'runtime', name: join(DPDK_RUNTIME, name), pid, owner: pid && processRuns(pid) ? 'live' : 'dead' });
   }
   for (const r of runs) {
     for (const [name, original] of Object.entries(r.state.sysctls)) {
@@ -167,6 +191,10 @@ export async function cleanLeftovers(opts: CleanOptions = {}): Promise<CleanRepo
     } else {
       await attempt(o, async () => { await sh('ip', ['netns', 'del', o.name]); });
     }
+  }
+  for (const o of objects.filter((x) => x.kind === 'runtime' && wanted(x))) {
+    if (!o.name.startsWith(join(DPDK_RUNTIME, 'sketchbench-'))) continue;
+    await attempt(o, () => rmSync(o.name, { recursive: true, force: true }));
   }
   for (const o of objects.filter((x) => x.kind === 'pin' && wanted(x))) {
     // Never anything but /sys/fs/bpf/sketchbench*: the listing guarantees it, this re-checks.

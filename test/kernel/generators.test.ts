@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { kernelTest } from './helpers.ts';
@@ -62,6 +62,10 @@ kernelTest('drivers that cannot run here refuse with one line and exit 2, before
   try {
     const trace = join(dir, 't.trace');
     generateTrace(trace, { ...GEN_DEFAULTS, flows: 500, packets: 5_000 });
+    // A DPDK runtime folder of a generator whose harness died (its pid has exited): the next run removes it.
+    const deadPid = spawnSync('true').pid!;
+    const stale = `/var/run/dpdk/sketchbench-${deadPid}-stale`;
+    mkdirSync(stale, { recursive: true });
     const cases: [string, RegExp][] = [
       ['pktgen-dpdk', /generator pktgen-dpdk cannot run here: Pktgen-DPDK is not packaged/],
       ['moongen', /generator moongen cannot run here: MoonGen is not packaged and drives NICs only/],
@@ -73,6 +77,7 @@ kernelTest('drivers that cannot run here refuse with one line and exit 2, before
       assert.equal(r.code, 2, `${generator}: ${r.out}`);
       assert.match(r.out, msg);
     }
+    assert.equal(existsSync(stale), false, 'a dead run\'s DPDK runtime folder is removed as a leftover');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
