@@ -8,7 +8,9 @@ import { closeSync, openSync } from 'node:fs';
 import { SketchbenchError } from '../errors.ts';
 import { libbpf, CLONE_NEWNET } from './libbpf.ts';
 
+/** `ns` '' is this host's own namespace (a link testbed's interface outside any namespace of ours). */
 export function withNetns<T>(ns: string, fn: () => T): T {
+  if (ns === '') return fn();
   const lb = libbpf();
   let target: number;
   try {

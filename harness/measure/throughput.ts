@@ -40,6 +40,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { replayObject } from '../build/support-objects.ts';
 import { createTestbed, type Testbed } from '../testbed/testbed.ts';
+import { openLinkTestbed } from '../testbed/link.ts';
 import { withNetns } from '../kernel/netns.ts';
 import { getSysctl, setSysctl } from '../system/sysctl.ts';
 import type { LoadedVariant } from '../build/load-variant.ts';
@@ -143,6 +144,10 @@ interface ProcessedCounter {
 
 function processedCounter(testbed: Testbed, variants: LoadedVariant[], receiver: Receiver | undefined): ProcessedCounter {
   const driver = variants.some((v) => !v.hasStats) ? EthtoolStats.open(testbed.dut.ns, testbed.dut.dev) : undefined;
+  if (driver && !driver.names.includes('rx_queue_0_xdp_packets')) {
+    driver.close();
+    throw new SketchbenchError('measure', `${testbed.dut.dev}'s driver does not count XDP packets per queue (veth does): a program from outside the repository is measured for throughput on the veth testbed`, { exitCode: 2 });
+  }
   return {
     read: (v) => {
       const forwarded = receiver?.arrived() ?? 0;
@@ -257,7 +262,8 @@ async function pairedRound(s: TputState, variants: LoadedVariant[], rep: number,
   const tStart = Date.now();
   // Every variant and the generator's program stay known to the XDP dispatcher: a swap
   // costs microseconds, and the generator's calls follow each other without a gap (dispatcher-hold.ts).
-  const hold = await holdInXdpDispatcher([{ obj: s.replay.obj, prog: REPLAY_PROG }, ...variants.map((v) => ({ obj: v.obj, prog: v.progName }))], testbed);
+  // The holders are veths of ours: in the testbed's DUT namespace, or, on the user's link, in a namespace of their own.
+  const hold = await holdInXdpDispatcher([{ obj: s.replay.obj, prog: REPLAY_PROG }, ...variants.map((v) => ({ obj: v.obj, prog: v.progName }))], testbed.kind === 'link' ? undefined : testbed);
   const processed = processedCounter(testbed, variants, s.receiver);
   // With several queues, how the traffic spread over them (the driver's per-queue XDP counts).
   const queueStats = testbed.options.queues > 1 ? EthtoolStats.open(testbed.dut.ns, testbed.dut.dev) : undefined;
@@ -322,7 +328,7 @@ async function pairedRound(s: TputState, variants: LoadedVariant[], rep: number,
   }
   const measured = totals.reduce((a, t) => a + t.seconds, 0);
   ctx.log(`throughput rep ${rep}: ${blocks} blocks, ${measured.toFixed(1)} s measured in ${(tSlices / 1000).toFixed(1)} s of slices, ${((Date.now() - tStart) / 1000).toFixed(1)} s in all`);
-  if (spread) ctx.log(`throughput rep ${rep}: packets per DUT queue ${spread}`);
+  if (/: [1-9]/.test(spread)) ctx.log(`throughput rep ${rep}: packets per DUT queue ${spread}`);
   const rows: Omit<Row, 'trace'>[] = [];
   variants.forEach((v, i) => rows.push(...sampleRows(v, rep, tputParams(v, ctx), sampleOf(totals[i]), ctx.action)));
   return { rows, slices };
@@ -369,8 +375,10 @@ export const throughputMeasurement: Measurement<TputState> = {
       const st = await exportTrace(ctx.trace.path, pcapPath, { maxPackets: driver.pcapPackets ?? PCAP_PACKETS });
       ctx.log(`throughput: ${driver.name} replays the trace's first ${st.packets} packets as ${pcapPath}`);
     }
-    const queues = Math.max(ctx.cpus.gen.length, ctx.cpus.dut.length);
-    const testbed = await createTestbed({ queues, sink: ctx.action === 'redirect' });
+    const testbed = ctx.link
+      ? await openLinkTestbed(ctx.link.dut, ctx.link.gen)
+      : await createTestbed({ queues: Math.max(ctx.cpus.gen.length, ctx.cpus.dut.length), sink: ctx.action === 'redirect' });
+    const queues = testbed.options.queues;
     let replay: Replay | undefined;
     try {
       replay = Replay.load(await replayObject(), replayInputOf(ctx.trace), { src: macBytes(testbed.gen.mac), dst: macBytes(testbed.dut.mac) });

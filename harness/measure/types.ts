@@ -26,6 +26,8 @@ export interface MeasureContext {
   action: Action;
   /** The throughput generator's driver (`--generator`, harness/traffic/generators). */
   generator: string;
+  /** A link testbed: the user's interfaces (ns '' = this host's namespace); absent: a veth testbed of our own. */
+  link?: { dut: { ns: string; dev: string }; gen: { ns: string; dev: string } };
   /** Run folder, for side outputs such as estimates.csv. */
   outDir: string;
   log(line: string): void;

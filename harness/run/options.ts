@@ -46,6 +46,8 @@ export interface RunOptions {
   action: Action;
   /** Throughput's traffic generator (default xdp-live). */
   generator: string;
+  /** A link testbed (--dut-iface, --gen-iface); absent: veth. */
+  link?: { dut: { ns: string; dev: string }; gen: { ns: string; dev: string } };
   fixedHashSeeds: boolean;
   /** Variants the paired ratios are taken against. */
   reference: string[];
@@ -84,6 +86,10 @@ export interface RunRequest {
   maxLoss?: number;
   action?: string;
   generator?: string;
+  dutIface?: string;
+  dutNetns?: string;
+  genIface?: string;
+  genNetns?: string;
   extraHashRounds?: number;
   fixedHashSeeds?: boolean;
   /** References of the paired ratios (default: the first variant named). */
@@ -151,15 +157,27 @@ export const DEFAULT_COST_REPS = 20;
  * lands on the DUT queue numbered by the sending CPU modulo the queue count, so
  * the generator's cores must cover every queue, or a DUT core gets no traffic.
  */
-export function checkCores(dut: number[], gen: number[], ncpu: number): void {
+export function checkCores(dut: number[], gen: number[], ncpu: number, veth = true): void {
   if (dut.length === 1 && gen.includes(dut[0]) && ncpu > 1) {
     throw badInput(`--gen-cpu ${gen.join(',')} overlaps --dut-cpus ${dut[0]}: the DUT needs a core of its own`);
   }
   const queues = Math.max(dut.length, gen.length);
   const fed = new Set(gen.map((c) => c % queues));
-  if (dut.length > 1 && fed.size < queues) {
+  // On a link, the NIC's receive side steering spreads the traffic, not the sending CPU.
+  if (veth && dut.length > 1 && fed.size < queues) {
     throw badInput(`--dut-cpus ${dut.join(',')} makes ${queues} queues, but generator cores ${gen.join(',')} reach only ${fed.size} of them (a frame goes to queue CPU mod ${queues}): give --gen-cpu with ${queues} cores of distinct residues, e.g. ${dut.join(',')}`);
   }
+}
+
+/** --dut-iface and --gen-iface together make a link testbed; each may sit in a named namespace. */
+function linkOf(req: RunRequest, action: Action): RunOptions['link'] {
+  if (!req.dutIface && !req.genIface) {
+    if (req.dutNetns || req.genNetns) throw badInput('--dut-netns and --gen-netns go with --dut-iface and --gen-iface');
+    return undefined;
+  }
+  if (!req.dutIface || !req.genIface) throw badInput('a link testbed needs both --dut-iface and --gen-iface (the generator sends on the second, the DUT receives on the first)');
+  if (action === 'redirect') throw badInput('--action redirect needs the veth testbed\'s sink; on a link testbed use drop, pass or tx');
+  return { dut: { ns: req.dutNetns ?? '', dev: req.dutIface }, gen: { ns: req.genNetns ?? '', dev: req.genIface } };
 }
 
 export function timestampName(d = new Date()): string {
@@ -195,7 +213,7 @@ export function normalizeRunOptions(req: RunRequest): RunOptions {
   if (new Set(dut).size !== dut.length) throw badInput(`--dut-cpus ${dut.join(',')} names a core twice`);
   // Several DUT cores: the generator may share them (a 2-core machine has no other), and must feed every queue.
   const gen = (req.genCpus ?? (dut.length > 1 ? dut : [ncpu > 1 ? 1 : 0])).map((c) => cpu('gen-cpu', c));
-  if (metrics.includes('throughput')) checkCores(dut, gen, ncpu);
+  if (metrics.includes('throughput')) checkCores(dut, gen, ncpu, !req.dutIface);
   const durationS = req.durationS ?? 2;
   if (!(durationS > 0 && durationS <= 600)) throw badInput(`--duration must be in (0, 600] seconds, got ${durationS}`);
   if (req.maxLoss !== undefined && !(req.maxLoss >= 0 && req.maxLoss < 1)) throw badInput(`--max-loss must be in [0, 1), got ${req.maxLoss}`);
@@ -230,6 +248,7 @@ export function normalizeRunOptions(req: RunRequest): RunOptions {
     maxLoss: req.maxLoss,
     action,
     generator: generatorDriver(req.generator ?? 'xdp-live').name,
+    link: linkOf(req, action),
     fixedHashSeeds: req.fixedHashSeeds ?? false,
     reference,
     seeds: req.traceSeed !== undefined ? [req.traceSeed] : [],

@@ -41,7 +41,7 @@ export async function runPlan(opts: RunOptions, argv: string[]): Promise<Results
     cpus: opts.cpus,
     reference: opts.reference,
     // The testbed and its traffic, as throughput uses them.
-    testbed: { kind: 'veth', action: opts.action, generator: opts.generator, generatorVersion: (await generatorDriver(opts.generator).available()).detail, dutQueues: Math.max(opts.cpus.gen.length, opts.cpus.dut.length) },
+    testbed: { kind: opts.link ? 'link' : 'veth', ...(opts.link ? { dutIface: opts.link.dut, genIface: opts.link.gen } : {}), action: opts.action, generator: opts.generator, generatorVersion: (await generatorDriver(opts.generator).available()).detail, dutQueues: Math.max(opts.cpus.gen.length, opts.cpus.dut.length) },
     ...opts.envExtra,
   });
   const writer = RunWriter.open(opts.outDir, { env, suite: opts.suite });
@@ -107,7 +107,7 @@ async function runPhase(phase: Phase, opts: RunOptions, io: PhaseIo): Promise<vo
     const groups = phase.metrics.map((m) => MEASUREMENTS[m]);
 
     const ctx: MeasureContext = {
-      trace: io.trace, traceName: io.traceName, variants, cpus: phase.cpus ? { ...opts.cpus, ...phase.cpus } : opts.cpus, recordDutCores: phase.cpus !== undefined, durationS: opts.durationS, maxLoss: opts.maxLoss, action: opts.action, generator: opts.generator, fixedHashSeeds: opts.fixedHashSeeds, outDir: opts.outDir, log,
+      trace: io.trace, traceName: io.traceName, variants, cpus: phase.cpus ? { ...opts.cpus, ...phase.cpus } : opts.cpus, recordDutCores: phase.cpus !== undefined, durationS: opts.durationS, maxLoss: opts.maxLoss, action: opts.action, generator: opts.generator, link: opts.link, fixedHashSeeds: opts.fixedHashSeeds, outDir: opts.outDir, log,
     };
     for (const m of groups) {
       log(`${m.name}: setting up`);

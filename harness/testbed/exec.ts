@@ -21,5 +21,6 @@ export async function sh(cmd: string, args: string[], opts: { allowFail?: boolea
 
 /** Run a command inside a network namespace (`ip netns exec`, which also remounts /sys for it). */
 export function nsExec(ns: string, cmd: string, args: string[], opts: { allowFail?: boolean; input?: string } = {}): Promise<ExecResult> {
-  return sh('ip', ['netns', 'exec', ns, cmd, ...args], opts);
+  // '' is this host's own namespace.
+  return ns === '' ? sh(cmd, args, opts) : sh('ip', ['netns', 'exec', ns, cmd, ...args], opts);
 }

@@ -48,8 +48,9 @@ export function findNapiThreads(dev: string): NapiThread[] {
  * (no XDP, GRO off) GRO is switched on for the moment of the write, which creates
  * the NAPI instances, and then put back, so later XDP attaches get kthreads.
  */
-export async function enableThreadedNapi(ns: string, dev: string, opts: { keepGro?: boolean } = {}): Promise<void> {
-  const write = () => nsExec(ns, 'sh', ['-c', `echo 1 > /sys/class/net/${dev}/threaded`], { allowFail: true });
+export async function enableThreadedNapi(ns: string, dev: string, opts: { keepGro?: boolean; value?: 0 | 1 } = {}): Promise<void> {
+  const value = opts.value ?? 1;
+  const write = () => nsExec(ns, 'sh', ['-c', `echo ${value} > /sys/class/net/${dev}/threaded`], { allowFail: true });
   let r = await write();
   if (r.exitCode !== 0) {
     const gro = await nsExec(ns, 'ethtool', ['-K', dev, 'gro', 'on'], { allowFail: true });
@@ -59,10 +60,10 @@ export async function enableThreadedNapi(ns: string, dev: string, opts: { keepGr
     }
     r = await write();
     if (!opts.keepGro) await nsExec(ns, 'ethtool', ['-K', dev, 'gro', 'off']);
-    if (r.exitCode !== 0) throw new SketchbenchError('testbed', `cannot enable threaded NAPI on ${dev}: ${r.stderr.trim()}`);
+    if (r.exitCode !== 0) throw new SketchbenchError('testbed', `cannot set threaded NAPI on ${dev} to ${value}: ${r.stderr.trim()}`);
   }
   const now = (await nsExec(ns, 'cat', [`/sys/class/net/${dev}/threaded`])).stdout.trim();
-  if (now === '0') throw new SketchbenchError('testbed', `threaded NAPI on ${dev} reads back as 0 after enabling it`);
+  if (now !== String(value)) throw new SketchbenchError('testbed', `threaded NAPI on ${dev} reads back as ${now} after setting it to ${value}`);
 }
 
 /**

@@ -84,6 +84,8 @@ export interface TestbedSide {
 
 export interface TestbedInfo {
   id: string;
+  /** veth: namespaces and a veth pair made for the run; link: interfaces the user named (testbed/link.ts). */
+  kind?: 'veth' | 'link';
   gen: TestbedSide;
   dut: TestbedSide;
   /** With options.sink: the sink namespace's end, and the DUT namespace's end toward it (`dev` of `dutSink`, in the DUT namespace). */

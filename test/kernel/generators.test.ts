@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { kernelTest } from './helpers.ts';
 import { generateTrace, GEN_DEFAULTS } from '../../harness/trace/gen.ts';
 import { findLeftovers } from '../../harness/testbed/leftovers.ts';
+import { createTestbed } from '../../harness/testbed/testbed.ts';
 
 const root = new URL('../..', import.meta.url).pathname;
 
@@ -106,6 +107,40 @@ kernelTest('--dut-cpus 0,1: two queues with traffic on both, rows marked with th
     assert.equal(bad.code, 2, bad.out);
     assert.match(bad.out, /reach only 1 of them/);
   } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  assert.deepEqual(await leftovers(), []);
+}, { timeout: 120_000 });
+
+kernelTest('a link testbed: the user\'s interfaces, measured; threaded NAPI put back as it was, nothing left attached', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sb-gen-'));
+  // Two interfaces the user already has, joined by a wire: here a veth pair in namespaces of ours.
+  // Without threaded NAPI, as an interface usually is: the run turns it on and must turn it off again.
+  const tb = await createTestbed({ threadedNapi: false });
+  try {
+    const threaded = `/sys/class/net/${tb.dut.dev}/threaded`;
+    assert.equal((await tb.run('dut', 'cat', [threaded])).stdout.trim(), '0');
+    const trace = join(dir, 't.trace');
+    generateTrace(trace, { ...GEN_DEFAULTS, flows: 2_000, packets: 50_000 });
+    const link = ['--dut-netns', tb.dut.ns, '--dut-iface', tb.dut.dev, '--gen-netns', tb.gen.ns, '--gen-iface', tb.gen.dev];
+    const out = join(dir, 'link');
+    const r = sketchbench(['run', '--variants', 'nitro-final,baseline-drop', '--trace', trace, '--metrics', 'throughput', ...link, '--reps', '1', '--duration', '0.3', '--quiet', '--out', out]);
+    assert.equal(r.code, 0, r.out);
+    const res = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
+    assert.equal(res.env.testbed.kind, 'link');
+    assert.deepEqual(res.env.testbed.dutIface, { ns: tb.dut.ns, dev: tb.dut.dev });
+    assert.ok(res.summary.find((x: { variant: string; metric: string }) => x.variant === 'nitro-final' && x.metric === 'throughput_pps').median > 0);
+    assert.equal((await tb.run('dut', 'cat', [threaded])).stdout.trim(), '0', 'threaded NAPI restored');
+    assert.doesNotMatch((await tb.run('dut', 'ip', ['link', 'show', 'dev', tb.dut.dev])).stdout, /xdp/, 'no XDP program left on the DUT interface');
+
+    const missing = sketchbench(['run', '--variants', 'nitro-final', '--trace', trace, '--metrics', 'throughput', '--dut-netns', tb.dut.ns, '--dut-iface', 'nosuch0', '--gen-netns', tb.gen.ns, '--gen-iface', tb.gen.dev, '--quiet', '--out', join(dir, 'm')]);
+    assert.equal(missing.code, 2, missing.out);
+    assert.match(missing.out, /--dut-iface nosuch0: no such interface in namespace/);
+    const half = sketchbench(['run', '--variants', 'nitro-final', '--trace', trace, '--metrics', 'throughput', '--dut-iface', tb.dut.dev, '--quiet', '--out', join(dir, 'h')]);
+    assert.equal(half.code, 2, half.out);
+    assert.match(half.out, /needs both --dut-iface and --gen-iface/);
+  } finally {
+    await tb.destroy();
     rmSync(dir, { recursive: true, force: true });
   }
   assert.deepEqual(await leftovers(), []);

@@ -26,7 +26,10 @@ export interface ToolCommand {
 }
 
 export async function startTool(target: GeneratorTarget, tool: ToolCommand): Promise<TrafficGenerator> {
-  const proc: ResultPromise = execa('ip', ['netns', 'exec', target.ns, 'taskset', '-c', target.cpus.join(','), tool.cmd, ...tool.args], {
+  const pinned = ['taskset', '-c', target.cpus.join(','), tool.cmd, ...tool.args];
+  // '' is this host's own namespace (a link testbed's local interface).
+  const argv = target.ns === '' ? pinned : ['ip', 'netns', 'exec', target.ns, ...pinned];
+  const proc: ResultPromise = execa(argv[0], argv.slice(1), {
     // stdin stays open and empty: testpmd forwards until its "Press enter to exit" reads a line or EOF.
     reject: false, all: true, buffer: true, stdin: 'pipe', cleanup: true,
   });
