@@ -41,6 +41,8 @@ import { join } from 'node:path';
 import { replayObject } from '../build/support-objects.ts';
 import { createTestbed, type Testbed } from '../testbed/testbed.ts';
 import { openLinkTestbed } from '../testbed/link.ts';
+import { SshSession } from '../traffic/generators/remote.ts';
+import { badInput } from '../errors.ts';
 import { withNetns } from '../kernel/netns.ts';
 import { getSysctl, setSysctl } from '../system/sysctl.ts';
 import type { LoadedVariant } from '../build/load-variant.ts';
@@ -74,6 +76,8 @@ interface TputState {
   workDir: string;
   pcapPath?: string;
   unregisterWork: () => void;
+  /** The generator's host, when it is another one (--gen-host). */
+  ssh?: SshSession;
   receiver?: Receiver;
   restoreStats?: () => void;
 }
@@ -172,7 +176,7 @@ const PCAP_PACKETS = 1_000_000;
 function startGenerator(s: TputState, ratePps: number): Promise<TrafficGenerator> {
   const { testbed, ctx } = s;
   return s.driver.start({
-    target: { ns: testbed.gen.ns, dev: testbed.gen.dev, ifindex: testbed.gen.ifindex, cpus: ctx.cpus.gen, pcapPath: s.pcapPath, dstMac: testbed.dut.mac, srcMac: testbed.gen.mac, ratePps },
+    target: { ns: testbed.gen.ns, dev: testbed.gen.dev, ifindex: testbed.gen.ifindex, cpus: ctx.cpus.gen, pcapPath: s.pcapPath, dstMac: testbed.dut.mac, srcMac: testbed.gen.mac, ratePps, remote: s.ssh },
     replay: s.replay, workDir: s.workDir, trace: ctx.trace,
   });
 }
@@ -375,9 +379,22 @@ export const throughputMeasurement: Measurement<TputState> = {
       const st = await exportTrace(ctx.trace.path, pcapPath, { maxPackets: driver.pcapPackets ?? PCAP_PACKETS });
       ctx.log(`throughput: ${driver.name} replays the trace's first ${st.packets} packets as ${pcapPath}`);
     }
-    const testbed = ctx.link
-      ? await openLinkTestbed(ctx.link.dut, ctx.link.gen)
-      : await createTestbed({ queues: Math.max(ctx.cpus.gen.length, ctx.cpus.dut.length), sink: ctx.action === 'redirect' });
+    let ssh: SshSession | undefined;
+    if (ctx.link?.genHost) {
+      if (driver.name !== 'tcpreplay' && driver.name !== 'dpdk') throw badInput(`--gen-host runs tcpreplay or dpdk on the other host; --generator ${driver.name} runs on this one`);
+      ssh = new SshSession({ dest: ctx.link.genHost, sshConfig: ctx.link.sshConfig, fromNs: ctx.link.dut.ns });
+    }
+    let testbed: Testbed;
+    try {
+      testbed = ctx.link
+        ? await openLinkTestbed(ctx.link.dut, ctx.link.gen, ssh ? (cmd, what) => ssh!.run(cmd, what) : undefined)
+        : await createTestbed({ queues: Math.max(ctx.cpus.gen.length, ctx.cpus.dut.length), sink: ctx.action === 'redirect' });
+    } catch (err) {
+      ssh?.close();
+      unregisterWork();
+      rmSync(workDir, { recursive: true, force: true });
+      throw err;
+    }
     const queues = testbed.options.queues;
     let replay: Replay | undefined;
     try {
@@ -386,8 +403,9 @@ export const throughputMeasurement: Measurement<TputState> = {
       const shared = ctx.cpus.gen.filter((c) => ctx.cpus.dut.includes(c));
       if (shared.length) ctx.log(`throughput: the generator shares core ${shared.join(',')} with the DUT: rates are lower than on separate cores, capacity (per DUT CPU-second) still compares variants`);
       ctx.log(`throughput testbed ${testbed.gen.ns} -> ${testbed.dut.ns}: ${queues} queue${queues > 1 ? 's' : ''}, DUT NAPI on CPU ${ctx.cpus.dut.join(',')}, generator ${driver.name} (${avail.detail}) on CPU ${ctx.cpus.gen.join(',')}, action ${ctx.action}${receiver ? `, received on CPU ${ctx.cpus.gen[0]}` : ''}`);
-      return { ctx, testbed, replay, receiver, restoreStats, driver, workDir, pcapPath, unregisterWork };
+      return { ctx, testbed, replay, receiver, restoreStats, driver, workDir, pcapPath, unregisterWork, ssh };
     } catch (err) {
+      ssh?.close();
       replay?.close();
       await testbed.destroy();
       restoreStats?.();
@@ -403,6 +421,7 @@ export const throughputMeasurement: Measurement<TputState> = {
     return { rows, slices: [] };
   },
   async teardown(s) {
+    s.ssh?.close();
     s.receiver?.close();
     s.replay.close();
     s.unregisterWork();

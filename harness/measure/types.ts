@@ -27,7 +27,7 @@ export interface MeasureContext {
   /** The throughput generator's driver (`--generator`, harness/traffic/generators). */
   generator: string;
   /** A link testbed: the user's interfaces (ns '' = this host's namespace); absent: a veth testbed of our own. */
-  link?: { dut: { ns: string; dev: string }; gen: { ns: string; dev: string } };
+  link?: { dut: { ns: string; dev: string }; gen: { ns: string; dev: string }; genHost?: string; sshConfig?: string };
   /** Run folder, for side outputs such as estimates.csv. */
   outDir: string;
   log(line: string): void;

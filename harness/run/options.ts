@@ -46,8 +46,8 @@ export interface RunOptions {
   action: Action;
   /** Throughput's traffic generator (default xdp-live). */
   generator: string;
-  /** A link testbed (--dut-iface, --gen-iface); absent: veth. */
-  link?: { dut: { ns: string; dev: string }; gen: { ns: string; dev: string } };
+  /** A link testbed (--dut-iface, --gen-iface, the generator on --gen-host over ssh); absent: veth. */
+  link?: LinkSpec;
   fixedHashSeeds: boolean;
   /** Variants the paired ratios are taken against. */
   reference: string[];
@@ -90,6 +90,8 @@ export interface RunRequest {
   dutNetns?: string;
   genIface?: string;
   genNetns?: string;
+  genHost?: string;
+  sshConfig?: string;
   extraHashRounds?: number;
   fixedHashSeeds?: boolean;
   /** References of the paired ratios (default: the first variant named). */
@@ -169,6 +171,14 @@ export function checkCores(dut: number[], gen: number[], ncpu: number, veth = tr
   }
 }
 
+export interface LinkSpec {
+  dut: { ns: string; dev: string };
+  /** On --gen-host, `ns` and `dev` are that host's. */
+  gen: { ns: string; dev: string };
+  genHost?: string;
+  sshConfig?: string;
+}
+
 /** --dut-iface and --gen-iface together make a link testbed; each may sit in a named namespace. */
 function linkOf(req: RunRequest, action: Action): RunOptions['link'] {
   if (!req.dutIface && !req.genIface) {
@@ -177,7 +187,12 @@ function linkOf(req: RunRequest, action: Action): RunOptions['link'] {
   }
   if (!req.dutIface || !req.genIface) throw badInput('a link testbed needs both --dut-iface and --gen-iface (the generator sends on the second, the DUT receives on the first)');
   if (action === 'redirect') throw badInput('--action redirect needs the veth testbed\'s sink; on a link testbed use drop, pass or tx');
-  return { dut: { ns: req.dutNetns ?? '', dev: req.dutIface }, gen: { ns: req.genNetns ?? '', dev: req.genIface } };
+  if (req.genHost && (action === 'tx')) throw badInput('--action tx on a remote generator host: the frames would go back to a host the harness does not count on; use drop or pass');
+  if (req.sshConfig && !req.genHost) throw badInput('--ssh-config goes with --gen-host');
+  return {
+    dut: { ns: req.dutNetns ?? '', dev: req.dutIface }, gen: { ns: req.genNetns ?? '', dev: req.genIface },
+    ...(req.genHost ? { genHost: req.genHost, sshConfig: req.sshConfig } : {}),
+  };
 }
 
 export function timestampName(d = new Date()): string {

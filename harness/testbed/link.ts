@@ -33,16 +33,27 @@ async function sideOf(end: LinkEnd, role: string): Promise<TestbedSide> {
   return { ns: end.ns, dev: end.dev, ifindex: l.ifindex, mac: l.address, ipv4: v4, ipv6: '' };
 }
 
+async function remoteSide(end: LinkEnd, run: (cmd: string, what: string) => Promise<string>): Promise<TestbedSide> {
+  const ns = end.ns ? `ip netns exec ${end.ns} ` : '';
+  const mac = (await run(`${ns}cat /sys/class/net/${end.dev}/address`, `finding --gen-iface ${end.dev} there`)).trim();
+  return { ns: end.ns, dev: end.dev, ifindex: 0, mac, ipv4: '', ipv6: '' };
+}
+
 /** Receive queues of an interface, from sysfs as its namespace sees it. */
 async function rxQueues(end: LinkEnd): Promise<number> {
   const r = await nsExec(end.ns, 'sh', ['-c', `ls -d /sys/class/net/${end.dev}/queues/rx-* | wc -l`]);
   return Math.max(1, Number(r.stdout.trim()) || 1);
 }
 
-export async function openLinkTestbed(dut: LinkEnd, gen: LinkEnd): Promise<Testbed> {
+/**
+ * `remoteGen` runs a command on the generator's host when it is another one
+ * (--gen-host): its interface is looked up there.
+ */
+export async function openLinkTestbed(dut: LinkEnd, gen: LinkEnd, remoteGen?: (cmd: string, what: string) => Promise<string>): Promise<Testbed> {
   if (process.getuid?.() !== 0) throw new SketchbenchError('testbed', 'a link testbed needs root (XDP, threaded NAPI, pinning kthreads); run with sudo');
-  if (dut.ns === gen.ns && dut.dev === gen.dev) throw badInput(`--dut-iface and --gen-iface name the same interface ${dut.dev}`);
-  const [d, g] = [await sideOf(dut, 'dut'), await sideOf(gen, 'gen')];
+  if (!remoteGen && dut.ns === gen.ns && dut.dev === gen.dev) throw badInput(`--dut-iface and --gen-iface name the same interface ${dut.dev}`);
+  const d = await sideOf(dut, 'dut');
+  const g = remoteGen ? await remoteSide(gen, remoteGen) : await sideOf(gen, 'gen');
   const queues = await rxQueues(dut);
   const threadedPath = `/sys/class/net/${dut.dev}/threaded`;
   const threadedBefore = (await nsExec(dut.ns, 'cat', [threadedPath], { allowFail: true })).stdout.trim();

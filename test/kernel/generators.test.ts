@@ -6,8 +6,8 @@
  * with one line and exit 2, before any traffic, leaving nothing behind.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { kernelTest } from './helpers.ts';
@@ -145,3 +145,59 @@ kernelTest('a link testbed: the user\'s interfaces, measured; threaded NAPI put 
   }
   assert.deepEqual(await leftovers(), []);
 }, { timeout: 120_000 });
+
+kernelTest('a remote generator host over ssh: the trace copied there, tcpreplay run there, its counters streamed back, everything removed', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sb-gen-'));
+  // The "remote host" is the testbed's generator namespace running Debian's sshd; the DUT host reaches it on a
+  // management link of its own (the measured link drops whatever the DUT's program sees, ssh included).
+  const tb = await createTestbed({ threadedNapi: false });
+  let sshd: ReturnType<typeof spawn> | undefined;
+  try {
+    const [mDut, mGen] = [`sbm${tb.id}a`.slice(0, 15), `sbm${tb.id}b`.slice(0, 15)];
+    execFileSync('ip', ['link', 'add', mDut, 'netns', tb.dut.ns, 'type', 'veth', 'peer', 'name', mGen, 'netns', tb.gen.ns]);
+    await tb.run('dut', 'ip', ['addr', 'add', '198.18.0.5/30', 'dev', mDut]);
+    await tb.run('gen', 'ip', ['addr', 'add', '198.18.0.6/30', 'dev', mGen]);
+    await tb.run('dut', 'ip', ['link', 'set', mDut, 'up']);
+    await tb.run('gen', 'ip', ['link', 'set', mGen, 'up']);
+    await tb.run('gen', 'ip', ['link', 'set', 'lo', 'up']);
+    for (const k of ['id', 'host']) execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(dir, k)]);
+    writeFileSync(join(dir, 'authorized_keys'), readFileSync(join(dir, 'id.pub')));
+    writeFileSync(join(dir, 'sshd_config'), [
+      'ListenAddress 198.18.0.6', `HostKey ${join(dir, 'host')}`, `AuthorizedKeysFile ${join(dir, 'authorized_keys')}`,
+      'PermitRootLogin prohibit-password', 'PasswordAuthentication no', 'StrictModes no', 'UsePAM no', `PidFile ${join(dir, 'sshd.pid')}`, '',
+    ].join('\n'));
+    writeFileSync(join(dir, 'ssh_config'), [
+      'Host gen', '  HostName 198.18.0.6', '  User root', `  IdentityFile ${join(dir, 'id')}`, `  UserKnownHostsFile ${join(dir, 'known_hosts')}`,
+      '  StrictHostKeyChecking accept-new', '  LogLevel ERROR', '',
+    ].join('\n'));
+    mkdirSync('/run/sshd', { recursive: true });
+    sshd = spawn('ip', ['netns', 'exec', tb.gen.ns, '/usr/sbin/sshd', '-D', '-f', join(dir, 'sshd_config'), '-E', join(dir, 'sshd.log')], { stdio: 'ignore' });
+    for (let i = 0; i < 100 && !existsSync(join(dir, 'sshd.pid')); i++) await new Promise((r) => setTimeout(r, 50));
+
+    const trace = join(dir, 't.trace');
+    generateTrace(trace, { ...GEN_DEFAULTS, flows: 2_000, packets: 50_000 });
+    const remote = ['--dut-netns', tb.dut.ns, '--dut-iface', tb.dut.dev, '--gen-host', 'gen', '--ssh-config', join(dir, 'ssh_config'), '--gen-iface', tb.gen.dev];
+    const out = join(dir, 'remote');
+    const r = sketchbench(['run', '--variants', 'nitro-final,baseline-drop', '--trace', trace, '--metrics', 'throughput', '--generator', 'tcpreplay', ...remote,
+      '--reps', '1', '--duration', '0.4', '--quiet', '--out', out]);
+    assert.equal(r.code, 0, `${r.out}\n${readFileSync(join(dir, 'sshd.log'), 'utf8')}`);
+    const res = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
+    const med = (v: string, m: string) => res.summary.find((s: { variant: string; metric: string }) => s.variant === v && s.metric === m).median;
+    assert.ok(med('nitro-final', 'offered_pps') > 1000, `offered ${med('nitro-final', 'offered_pps')} pps, read from the remote host`);
+    assert.ok(med('nitro-final', 'throughput_pps') > 0);
+    assert.equal(res.env.testbed.genHost, 'gen');
+    const leftOnRemote = (await tb.run('gen', 'sh', ['-c', 'ls /tmp | grep -c "^sketchbench-.*trace.pcap$" || true'])).stdout.trim();
+    assert.equal(leftOnRemote, '0', 'the copied trace is removed from the remote host');
+    assert.equal(spawnSync('pgrep', ['-f', `tcpreplay .*-i ${tb.gen.dev}`]).status, 1, 'no tcpreplay left running there');
+
+    const down = sketchbench(['run', '--variants', 'baseline-drop', '--trace', trace, '--metrics', 'throughput', '--generator', 'tcpreplay',
+      '--dut-netns', tb.dut.ns, '--dut-iface', tb.dut.dev, '--gen-host', 'root@198.18.0.9', '--ssh-config', join(dir, 'ssh_config'), '--gen-iface', tb.gen.dev, '--quiet', '--out', join(dir, 'down')]);
+    assert.equal(down.code, 2, down.out);
+    assert.match(down.out, /root@198\.18\.0\.9: finding --gen-iface .* failed .*check that 'ssh root@198\.18\.0\.9' logs in/);
+  } finally {
+    sshd?.kill('SIGTERM');
+    await tb.destroy();
+    rmSync(dir, { recursive: true, force: true });
+  }
+  assert.deepEqual(await leftovers(), []);
+}, { timeout: 180_000 });

@@ -10,6 +10,7 @@ import { existsSync, rmSync } from 'node:fs';
 import { execa } from 'execa';
 import { badInput } from '../../errors.ts';
 import { startTool } from './tool-process.ts';
+import { remotePcapPath, startRemoteTool } from './remote.ts';
 import type { Availability, GeneratorTarget, TrafficGenerator } from './types.ts';
 
 export const TESTPMD = '/usr/bin/dpdk-testpmd';
@@ -30,7 +31,8 @@ export function testpmdArgs(t: GeneratorTarget, filePrefix: string): string[] {
   return [
     '--lcores', dpdkLcores(t.cpus), '--no-huge', '-m', '1024', '--no-pci', '--file-prefix', filePrefix, '--log-level=lib.eal:error',
     '--vdev', `net_pcap0,rx_pcap=${t.pcapPath},tx_iface=${t.dev},infinite_rx=1`,
-    '--', '--forward-mode=io', '--auto-start', '--nb-cores=1', `--total-num-mbufs=${DPDK_PCAP_PACKETS + SPARE_MBUFS}`,
+    // --stats-period: testpmd loops printing statistics instead of waiting for Enter, so a closed stdin (ssh) does not stop it.
+    '--', '--forward-mode=io', '--auto-start', '--nb-cores=1', `--total-num-mbufs=${DPDK_PCAP_PACKETS + SPARE_MBUFS}`, '--stats-period', '1',
   ];
 }
 
@@ -40,9 +42,14 @@ export async function dpdkAvailable(): Promise<Availability> {
   return { ok: true, detail: `dpdk-testpmd ${v.stdout || '(version unknown)'}` };
 }
 
-export function startDpdk(t: GeneratorTarget): Promise<TrafficGenerator> {
+export async function startDpdk(t: GeneratorTarget): Promise<TrafficGenerator> {
   if (t.ratePps > 0) throw badInput('the dpdk driver sends at top speed (pcap replay has no rate option); use tcpreplay or xdp-live for a given rate');
   const prefix = `sketchbench-${process.pid}-${Date.now().toString(36)}`;
+  if (t.remote) {
+    const remote = remotePcapPath(t.pcapPath!);
+    await t.remote.copy(t.pcapPath!, remote);
+    return startRemoteTool(t.remote, t, 'dpdk-testpmd', [TESTPMD, ...testpmdArgs({ ...t, pcapPath: remote }, prefix)], [remote, `/var/run/dpdk/${prefix}`]);
+  }
   return startTool(t, {
     label: 'dpdk-testpmd', cmd: TESTPMD, args: testpmdArgs(t, prefix),
     afterExit: () => rmSync(`/var/run/dpdk/${prefix}`, { recursive: true, force: true }),

@@ -7,6 +7,7 @@ import { execa } from 'execa';
 import { existsSync } from 'node:fs';
 import { badInput } from '../../errors.ts';
 import { startTool } from './tool-process.ts';
+import { remotePcapPath, startRemoteTool } from './remote.ts';
 import type { Availability, GeneratorTarget, TrafficGenerator } from './types.ts';
 
 export function tcpreplayArgs(t: GeneratorTarget): string[] {
@@ -21,6 +22,11 @@ export async function tcpreplayAvailable(): Promise<Availability> {
   return { ok: true, detail: /tcpreplay version: (\S+)/.exec(String(v.all))?.[0] ?? 'tcpreplay' };
 }
 
-export function startTcpreplay(t: GeneratorTarget): Promise<TrafficGenerator> {
+export async function startTcpreplay(t: GeneratorTarget): Promise<TrafficGenerator> {
+  if (t.remote) {
+    const remote = remotePcapPath(t.pcapPath!);
+    await t.remote.copy(t.pcapPath!, remote);
+    return startRemoteTool(t.remote, t, 'tcpreplay', ['tcpreplay', ...tcpreplayArgs({ ...t, pcapPath: remote })], [remote]);
+  }
   return startTool(t, { label: 'tcpreplay', cmd: 'tcpreplay', args: tcpreplayArgs(t) });
 }

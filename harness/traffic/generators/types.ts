@@ -29,4 +29,6 @@ export interface GeneratorTarget {
   srcMac: string;
   /** Offered rate in packets/s; 0 = as fast as the tool goes. */
   ratePps: number;
+  /** The generator runs on another host (--gen-host), reached with ssh; `ns` and `dev` are that host's. */
+  remote?: import('./remote.ts').SshSession;
 }
