@@ -27,7 +27,7 @@ export async function openCaptureInput(path: string, opts: { skipBad?: boolean; 
   }
   if (compression === null) {
     try {
-      const reader = openCapture(path, new Source(fd, false, opts.bufferBytes), opts);
+      const reader = openCapture(path, new Source(fd, opts.bufferBytes), opts);
       return { path, compression, fileBytes, reader, async close() { closeSync(fd); } };
     } catch (err) {
       closeSync(fd);
@@ -36,7 +36,7 @@ export async function openCaptureInput(path: string, opts: { skipBad?: boolean; 
   }
   closeSync(fd);
   const dec = openDecompressed(path, compression);
-  const src = new Source(dec.fd, true, opts.bufferBytes);
+  const src = new Source(dec, opts.bufferBytes);
   // Offsets in errors count decompressed bytes; the name says so.
   const name = `${path} (${compression}-decompressed)`;
   const close = (): Promise<void> => dec.close(src.reachedEnd);

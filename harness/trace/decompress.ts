@@ -1,14 +1,14 @@
 /**
- * Compressed captures, recognised by their first bytes and streamed through the system's
- * decompressor: never decompressed to disk. The decompressor writes into a FIFO that the
- * synchronous record readers read like a file, so it runs on another core and the
- * per-packet loop stays free of promises.
+ * Compressed captures, recognised by their first bytes and streamed, never decompressed to
+ * disk: a worker thread inflates gzip with Node's zlib, or pipes the system's zstd or xz,
+ * into a shared ring that the synchronous record readers drain. Decompression thus runs on
+ * another core and the per-packet loop stays free of promises.
  */
-import { closeSync, existsSync, mkdtempSync, openSync, readSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
-import { execa, execaSync, type ResultPromise } from 'execa';
+import { Worker } from 'node:worker_threads';
 import { badInput } from '../errors.ts';
+import { FAILED, RingReader } from './ring.ts';
 import { SYSTEM_PACKAGES } from '../system/packages.ts';
 
 export type Compression = 'gzip' | 'zstd' | 'xz';
@@ -34,54 +34,40 @@ function onPath(cmd: string): boolean {
   return (process.env.PATH ?? '').split(delimiter).some((d) => d !== '' && existsSync(join(d, cmd)));
 }
 
-/** A decompressor's output, open for synchronous reads, and the process behind it. */
+/** A decompressor's output, read synchronously, and the worker behind it. */
 export interface Decompressed {
-  fd: number;
+  /** Up to len bytes into buf at off, waiting for the decompressor; 0 at the end. */
+  read(buf: Uint8Array, off: number, len: number): number;
   /**
-   * Closes the pipe and waits for the decompressor. When the reader got to the end of the
-   * output, a failed decompressor is an error (corrupt or cut input); when the reader stopped
-   * early, the decompressor's broken pipe is expected and not reported.
+   * Stops the decompressor and waits for it. When the reader got to the end of the output, a
+   * failed decompressor is an error (corrupt or cut input); when the reader stopped early
+   * (its own error), the decompressor's state does not matter.
    */
   close(reachedEnd: boolean): Promise<void>;
 }
 
 export function openDecompressed(path: string, kind: Compression): Decompressed {
   const tool = TOOLS[kind];
-  if (!onPath(tool)) {
+  if (kind !== 'gzip' && !onPath(tool)) {
     const pkg = SYSTEM_PACKAGES.find((p) => p.provides.endsWith(`/${tool}`))?.pkg ?? tool;
     throw badInput(`${path}: ${kind}-compressed, but the '${tool}' command is missing: install it with apt-get install ${pkg} (or run 'npx sketchbench setup' as root)`);
   }
-  const dir = mkdtempSync(join(tmpdir(), 'sketchbench-fifo-'));
-  let child: ResultPromise | undefined;
-  let fd: number;
-  try {
-    const fifo = join(dir, 'data');
-    execaSync('mkfifo', ['-m', '600', fifo]);
-    // The shell opens the FIFO before it runs the tool, so our open below cannot wait forever.
-    child = execa('sh', ['-c', 'exec "$1" -dc -- "$2" > "$3"', 'sh', tool, path, fifo],
-      { stdin: 'ignore', stdout: 'ignore', stderr: 'pipe', reject: false, buffer: { stderr: true } });
-    fd = openSync(fifo, 'r');
-  } catch (err) {
-    child?.kill();
-    throw err;
-  } finally {
-    // Both ends are open (or never will be): the name is no longer needed.
-    rmSync(dir, { recursive: true, force: true });
-  }
-  const proc = child;
+  const ring = new RingReader();
+  const worker = new Worker(new URL('./decompress-worker.mjs', import.meta.url), { workerData: { sab: ring.sab, ring: ring.size, path, kind, tool } });
+  const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+  let crashed: Error | undefined;
+  worker.once('error', (err) => { crashed = err; });
   let closed = false;
   return {
-    fd,
+    read: (buf, off, len) => ring.read(buf, off, len),
     async close(reachedEnd) {
       if (closed) return;
       closed = true;
-      if (!reachedEnd) { closeSync(fd); await proc; return; }
-      const r = await proc;
-      closeSync(fd);
-      if (r.exitCode !== 0) {
-        const why = String(r.stderr ?? '').trim().split('\n').pop() || `exit code ${r.exitCode}`;
-        throw badInput(`${path}: ${kind} decompression failed: ${why}`);
-      }
+      ring.close();
+      await exited;
+      if (!reachedEnd) return;
+      if (crashed) throw crashed;
+      if (ring.state() === FAILED) throw badInput(`${path}: ${kind} decompression failed: ${ring.error()}`);
     },
   };
 }

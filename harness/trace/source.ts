@@ -1,10 +1,13 @@
 /**
- * A buffered reader over a file or a pipe. A fixed buffer (grown only for one oversized
+ * A buffered reader over a file or a decompressor's output. A fixed buffer (grown only for one oversized
  * record) keeps memory flat however large the input is; records are parsed in place in buf.
  * Reads are synchronous so the per-packet loop never waits on a promise: a decompressor
- * feeding a pipe runs in its own process, on another core.
+ * runs in a worker thread, on another core.
  */
 import { readSync } from 'node:fs';
+
+/** Where a Source gets its bytes: a file descriptor (positional reads) or a blocking stream. */
+export type ByteInput = number | { read(buf: Uint8Array, off: number, len: number): number };
 
 export class Source {
   buf: Buffer;
@@ -14,9 +17,11 @@ export class Source {
   hi = 0;
   private eof = false;
 
-  /** stream: a pipe (read sequentially); otherwise a regular file (positional reads). */
-  constructor(readonly fd: number, readonly stream: boolean, bufferBytes = 8 << 20) {
+  private readonly stream: boolean;
+
+  constructor(private readonly input: ByteInput, bufferBytes = 8 << 20) {
     this.buf = Buffer.allocUnsafe(bufferBytes);
+    this.stream = typeof input !== 'number';
   }
 
   /** Input offset of the next unread byte. */
@@ -42,7 +47,10 @@ export class Source {
       this.buf = nb;
     }
     while (this.hi < n || (!this.stream && this.hi < this.buf.length)) {
-      const r = readSync(this.fd, this.buf, this.hi, this.buf.length - this.hi, this.stream ? null : this.base + this.hi);
+      const inp = this.input;
+      const r = typeof inp === 'number'
+        ? readSync(inp, this.buf, this.hi, this.buf.length - this.hi, this.base + this.hi)
+        : inp.read(this.buf, this.hi, this.buf.length - this.hi);
       if (r === 0) { this.eof = true; break; }
       this.hi += r;
     }
