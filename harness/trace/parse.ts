@@ -238,7 +238,7 @@ function radiotap(b: Uint8Array, p: number, end: number, key: Int32Array): numbe
 /** Prism (144 bytes) or AVS (its own length, big-endian at 4) headers before 802.11. */
 function prismOrAvs(b: Uint8Array, p: number, end: number, key: Int32Array): number {
   if (p + 8 > end) return NOT_IP;
-  const avs = ((b[p] << 24 | b[p + 1] << 16 | b[p + 2] << 8 | b[p + 3]) >>> 0 & 0xfffffff0) === 0x80211000;
+  const avs = (((b[p] << 24 | b[p + 1] << 16 | b[p + 2] << 8 | b[p + 3]) & 0xfffffff0) >>> 0) === 0x80211000;
   const len = avs ? ((b[p + 4] << 24 | b[p + 5] << 16 | b[p + 6] << 8 | b[p + 7]) >>> 0) : 144;
   if (len < 8 || p + len > end) return NOT_IP;
   return wifi(b, p + len, end, key);
