@@ -1,7 +1,9 @@
 /**
  * k-way merge of capture records by timestamp, as mergecap does: each input is read in its
- * own order, the earliest head goes next, ties go to the input named first. Only one record
- * per input is held, so memory does not grow with the captures.
+ * own order and the earliest head goes next. On equal stamps mergecap takes the input named
+ * last (its scan keeps the last of equal candidates); this merge does the same, so a merged
+ * trace equals the import of mergecap's output. Only one record per input is held, so
+ * memory does not grow with the captures.
  */
 import type { RecordReader } from './capture.ts';
 
@@ -15,7 +17,7 @@ export function mergeRecords(readers: RecordReader[], sink: (r: RecordReader) =>
   const heap: number[] = [];
   const before = (a: number, b: number): boolean => {
     const ra = readers[a], rb = readers[b];
-    return ra.tsSec !== rb.tsSec ? ra.tsSec < rb.tsSec : ra.tsNsec !== rb.tsNsec ? ra.tsNsec < rb.tsNsec : a < b;
+    return ra.tsSec !== rb.tsSec ? ra.tsSec < rb.tsSec : ra.tsNsec !== rb.tsNsec ? ra.tsNsec < rb.tsNsec : a > b;
   };
   const down = (i: number): void => {
     for (;;) {
