@@ -258,7 +258,11 @@ function nflog(b: Uint8Array, p: number, end: number, key: Int32Array): number {
     const len = le ? b[q] | (b[q + 1] << 8) : be16(b, q);
     const type = (le ? b[q + 2] | (b[q + 3] << 8) : be16(b, q + 2)) & 0x3fff;
     if (len < 4) return NOT_IP;
-    if (type === 9) return rawIp(b, q + 4, Math.min(end, q + len), key);
+    if (type === 9) {
+      // The payload is the packet; TLV padding and any TLV after it are not.
+      trailer = end > q + len ? end - (q + len) : 0;
+      return rawIp(b, q + 4, Math.min(end, q + len), key);
+    }
     q += (len + 3) & ~3;
   }
   return NOT_IP;
