@@ -6,7 +6,7 @@
  * to it and an empty record is passed over; both are counted.
  */
 import { badInput } from '../errors.ts';
-import { knownLinkType, linkTypeName } from './parse.ts';
+import { knownLinkType } from './parse.ts';
 import type { Source } from './source.ts';
 
 /** Largest caplen accepted: libpcap's MAXIMUM_SNAPLEN. */
@@ -60,7 +60,7 @@ function fail(name: string, offset: number, msg: string): Error {
 }
 
 function unknownLinkType(lt: number): string {
-  return `unknown link type ${lt} (${linkTypeName(lt)}); docs/trace-format.md lists the ones this importer reads`;
+  return `unknown link type ${lt}; docs/trace-format.md lists the ones this importer reads`;
 }
 
 function noteSkip(stats: CaptureStats, offset: number, msg: string): void {

@@ -11,12 +11,9 @@ export const LINKTYPE = {
   FRELAY: 107, LOOP: 108, LINUX_SLL: 113, IEEE802_11_PRISM: 119, IEEE802_11_RADIOTAP: 127,
   IEEE802_11_AVS: 163, IPNET: 226, IPV4: 228, IPV6: 229, NFLOG: 239, LINUX_SLL2: 276,
 } as const;
-const NAMES = new Map<number, string>(Object.entries(LINKTYPE).map(([k, v]) => [v, k]));
+const KNOWN = new Set<number>(Object.values(LINKTYPE));
 export function knownLinkType(lt: number): boolean {
-  return NAMES.has(lt);
-}
-export function linkTypeName(lt: number): string {
-  return NAMES.get(lt) ?? String(lt);
+  return KNOWN.has(lt);
 }
 
 /** parseFrame results that are not a frame length. */
