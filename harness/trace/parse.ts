@@ -10,6 +10,7 @@ export const LINKTYPE = {
   NULL: 0, ETHERNET: 1, SLIP: 8, PPP: 9, PPP_HDLC: 50, RAW: 101, C_HDLC: 104, IEEE802_11: 105,
   FRELAY: 107, LOOP: 108, LINUX_SLL: 113, IEEE802_11_PRISM: 119, IEEE802_11_RADIOTAP: 127,
   IEEE802_11_AVS: 163, IPNET: 226, IPV4: 228, IPV6: 229, NFLOG: 239, LINUX_SLL2: 276,
+  PPP_ETHER: 51, PPP_PPPD: 166, PPP_WITH_DIR: 204,
 } as const;
 const KNOWN = new Set<number>(Object.values(LINKTYPE));
 export function knownLinkType(lt: number): boolean {
@@ -73,6 +74,15 @@ export function parseFrame(b: Uint8Array, off: number, caplen: number, origlen: 
       break;
     case 107:
       r = frameRelay(b, off, end, key);
+      break;
+    case 166: // pppd's own: a direction byte in place of the HDLC address, then control
+      r = ppp(b, off + 2, end, key);
+      break;
+    case 51: // PPPoE session header without its Ethernet header
+      r = ppp(b, off + 6, end, key);
+      break;
+    case 204: // a direction byte, then PPP as in link type 9
+      r = b[off + 1] === 0xff && b[off + 2] === 0x03 ? ppp(b, off + 3, end, key) : ppp(b, off + 1, end, key);
       break;
     case 105:
       r = wifi(b, off, end, key);

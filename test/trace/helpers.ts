@@ -71,7 +71,7 @@ export function sorted(m: Map<string, number>): [string, number][] {
 
 /**
  * Per-flow counts from tcpdump's one-line output, keyed as tsharkFlows keys them: for the
- * link types tshark only shows as data (SLIP has no dissector in Wireshark).
+ * link types tshark only shows as data (SLIP has no dissector in Wireshark; it does not read link type 166).
  */
 export function tcpdumpFlows(pcapPath: string): Map<string, number> {
   const r = spawnSync('tcpdump', ['-n', '-r', pcapPath], { encoding: 'utf8', maxBuffer: 1 << 28 });

@@ -30,10 +30,14 @@ export const CORPUS: { name: string; linktype: number; ip: Buffer[]; nonIp: Buff
   { name: 'ppp', linktype: 9, ip: ips().map((d) => C.ppp(d)), nonIp: [C.pppLcp()] },
   { name: 'ppp-bare', linktype: 9, ip: ips().map((d) => C.ppp(d, { bare: true })), nonIp: [C.LCP] },
   { name: 'ppp-hdlc', linktype: 50, ip: ips().map((d) => C.ppp(d)), nonIp: [C.pppLcp()] },
+  { name: 'ppp-pppd', linktype: 166, ip: ips().map((d) => C.pppd(d)), nonIp: [], reference: 'tcpdump' },
+  { name: 'ppp-ether', linktype: 51, ip: ips().map((d) => C.pppEther(d)), nonIp: [] },
+  { name: 'ppp-with-dir', linktype: 204, ip: ips().map((d) => C.withDir(C.ppp(d))), nonIp: [C.withDir(C.pppLcp())] },
   { name: 'chdlc', linktype: 104, ip: ips().map((d) => C.chdlc(d)), nonIp: [C.chdlc(null)] },
   { name: 'frelay-nlpid', linktype: 107, ip: ips().map((d) => C.frelay(d, 'nlpid')), nonIp: [C.frelayLmi()] },
   { name: 'frelay-snap', linktype: 107, ip: ips().map((d) => C.frelay(d, 'snap')), nonIp: [C.frelayLmi()] },
-  // Wireshark has no SLIP dissector (tshark shows the frames as data): tcpdump is the reference.
+  // Wireshark has no SLIP dissector (tshark shows the frames as data) and does not read
+  // link type 166: tcpdump is the reference for both.
   { name: 'slip', linktype: 8, ip: ips().map((d) => C.slip(d)), nonIp: [], reference: 'tcpdump' },
   { name: 'wifi', linktype: 105, ip: ips().map((d, i) => C.wifi(d, { ds: ([1, 2, 3] as const)[i % 3] })), nonIp: [...C.wifiNonIp(), C.wifi(ips()[0], { protect: true })] },
   { name: 'wifi-qos', linktype: 105, ip: ips().map((d) => C.wifi(d, { qos: true })), nonIp: C.wifiNonIp() },
