@@ -127,7 +127,7 @@ function rawIp(b: Uint8Array, p: number, end: number, key: Int32Array): number {
 /**
  * The payload of an ethertype: 802.1Q/802.1ad/old QinQ tags, MPLS label stacks (the payload
  * after the bottom label is IP when its version nibble says so, as tshark guesses), PPPoE
- * sessions, 802.3 length fields followed by LLC/SNAP.
+ * sessions, unencrypted MACsec, NSH, 802.3 length fields followed by LLC/SNAP.
  */
 function etherPayload(b: Uint8Array, p: number, end: number, et: number, key: Int32Array): number {
   for (let n = 0; n < 32; n++) {
@@ -149,6 +149,19 @@ function etherPayload(b: Uint8Array, p: number, end: number, et: number, key: In
     } else if (et === 0x8864) { // PPPoE session: 6-byte header, then a PPP protocol
       if (p + 8 > end) return NOT_IP;
       return ppp(b, p + 6, end, key);
+    } else if (et === 0x88e5) { // MACsec: only integrity-protected (unencrypted) frames show IP
+      if (p + 6 > end || (b[p] & 0x0c) !== 0) return NOT_IP;
+      const tag = (b[p] & 0x20) ? 14 : 6; // SecTAG, with the SCI when the SC bit is set
+      if (p + tag + 2 > end) return NOT_IP;
+      et = be16(b, p + tag); p += tag + 2;
+    } else if (et === 0x894f) { // NSH: length in 4-byte words, next protocol 1 IPv4, 2 IPv6, 3 Ethernet
+      if (p + 4 > end) return NOT_IP;
+      const len = (b[p + 1] & 0x3f) * 4, next = b[p + 3];
+      if (len < 4) return NOT_IP;
+      p += len;
+      if (next === 1) et = ET_IPV4;
+      else if (next === 2) et = ET_IPV6;
+      else if (next === 3 && p + ETH_HEADER <= end) { et = be16(b, p + 12); p += ETH_HEADER; } else return NOT_IP;
     } else if (et <= 1500) { // 802.3 length: LLC/SNAP may carry an ethertype
       if (p + 8 > end || b[p] !== 0xaa || b[p + 1] !== 0xaa || b[p + 2] !== 0x03) return NOT_IP;
       et = be16(b, p + 6); p += 8;

@@ -52,6 +52,8 @@ export const CORPUS: { name: string; linktype: number; ip: Buffer[]; nonIp: Buff
   { name: 'eth-vlan', linktype: 1, ip: ips().map((d) => C.ethIp(d, [[0x8100, 10]])), nonIp: [C.arp()] },
   { name: 'eth-mpls', linktype: 1, ip: ips().map((d, i) => C.ethMpls(d, 1 + (i % 3))), nonIp: [C.arp()] },
   { name: 'eth-pppoe', linktype: 1, ip: ips().map((d) => C.ethPppoe(d)), nonIp: [C.ethPppoe(null), C.ethPppoeDiscovery()] },
+  { name: 'eth-macsec', linktype: 1, ip: ips().map((d) => C.ethMacsec(d)), nonIp: [C.ethMacsec(ips()[0], { encrypted: true })] },
+  { name: 'eth-nsh', linktype: 1, ip: ips().map((d, i) => C.ethNsh(d, { inner: i % 2 ? 'eth' : 'ip' })), nonIp: [C.arp()] },
   { name: 'eth-8023-snap', linktype: 1, ip: ips().map((d) => C.eth8023Snap(d)), nonIp: [C.arp()] },
 ];
 

@@ -64,8 +64,9 @@ for (const [name, lt, wrap] of WRAP) {
   });
 }
 
-test('Ethernet keeps its wire length through MPLS stacks, PPPoE and 802.3 SNAP', () => {
-  for (const f of [C.ethMpls(udp4, 1), C.ethMpls(udp4, 3), C.ethPppoe(udp4), C.eth8023Snap(udp4), C.ethIp(udp4, [[0x88a8, 1], [0x8100, 2]])]) {
+test('Ethernet keeps its wire length through MPLS stacks, PPPoE, MACsec, NSH and 802.3 SNAP', () => {
+  for (const f of [C.ethMpls(udp4, 1), C.ethMpls(udp4, 3), C.ethPppoe(udp4), C.eth8023Snap(udp4), C.ethIp(udp4, [[0x88a8, 1], [0x8100, 2]]),
+    C.ethMacsec(udp4), C.ethNsh(udp4), C.ethNsh(udp4, { inner: 'eth' })]) {
     const r = parse(f, 1);
     assert.deepEqual(r.key, want4);
     assert.equal(r.len, f.length);
@@ -76,7 +77,7 @@ test('radiotap with an FCS: the 4 trailing bytes are not frame', () => {
   assert.equal(parse(C.radiotap(C.wifi(udp4), { fcs: true }), 127).len, 14 + udp4.length);
 });
 
-test('frames without IP: 802.11 management, control, null and protected data; LCP, SLARP, LMI, PPPoE discovery', () => {
+test('frames without IP: 802.11 management, control, null and protected data; LCP, SLARP, LMI, PPPoE discovery, encrypted MACsec', () => {
   for (const f of C.wifiNonIp()) assert.equal(parse(f, 105).len, NOT_IP);
   assert.equal(parse(C.wifi(udp4, { protect: true }), 105).len, NOT_IP);
   assert.equal(parse(C.pppLcp(), 9).len, NOT_IP);
@@ -84,6 +85,7 @@ test('frames without IP: 802.11 management, control, null and protected data; LC
   assert.equal(parse(C.frelayLmi(), 107).len, NOT_IP);
   assert.equal(parse(C.ethPppoe(null), 1).len, NOT_IP);
   assert.equal(parse(C.ethPppoeDiscovery(), 1).len, NOT_IP);
+  assert.equal(parse(C.ethMacsec(udp4, { encrypted: true }), 1).len, NOT_IP);
 });
 
 test('a cut IP header behind any link layer is BAD_IP; a cut link layer is never read past its end', () => {
