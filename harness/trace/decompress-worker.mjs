@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import { workerData } from 'node:worker_threads';
 
 const { sab, ring, path, kind, tool } = workerData;
-const W = 0, R = 1, STATE = 2, CLOSED = 3, ERRLEN = 4;
+const W = 0, R = 1, STATE = 2, CLOSED = 3, ERRLEN = 4, STARTED = 5;
 const ctrl = new Int32Array(sab, 0, 8);
 const errText = new Uint8Array(sab, 32, 1024);
 const data = new Uint8Array(sab, 1056, ring);
@@ -62,6 +62,7 @@ async function tool_() {
   else finish(2, stderr.trim().split('\n').pop() || (signal ? `killed by ${signal}` : `exit code ${code}`));
 }
 
+Atomics.store(ctrl, STARTED, 1);
 try {
   await (kind === 'gzip' ? gzip() : tool_());
 } catch (err) {

@@ -2,10 +2,12 @@
  * The reading end of a byte ring shared with a worker thread. Reads block (Atomics.wait)
  * so the record readers stay synchronous while the writer decompresses on another core.
  * Layout of the SharedArrayBuffer: Int32 [write count, read count, state, closed, error
- * length] at 0 (counts wrap at 2^32, so the ring size is a power of two), error text
+ * length, started] at 0 (counts wrap at 2^32, so the ring size is a power of two), error text
  * (1024 bytes) at 32, data at 1056.
  */
-const W = 0, R = 1, STATE = 2, CLOSED = 3, ERRLEN = 4;
+const W = 0, R = 1, STATE = 2, CLOSED = 3, ERRLEN = 4, STARTED = 5;
+/** A writer that has not started by then never will (its module failed to load). */
+const START_TIMEOUT_MS = 60_000;
 const DATA = 1056;
 
 /** Writer states. */
@@ -26,6 +28,7 @@ export class RingReader {
   /** Up to len bytes into buf at off; waits for the writer; 0 at the end of its output. */
   read(buf: Uint8Array, off: number, len: number): number {
     const c = this.ctrl;
+    const t0 = Date.now();
     for (;;) {
       const w = Atomics.load(c, W), r = Atomics.load(c, R);
       const avail = (w - r) | 0;
@@ -41,6 +44,10 @@ export class RingReader {
       if (Atomics.load(c, STATE) !== RUNNING) {
         if (Atomics.load(c, W) === w) return 0;
         continue;
+      }
+      // The blocked event loop cannot see the worker's 'error' event: a timeout stands in.
+      if (Atomics.load(c, STARTED) === 0 && Date.now() - t0 > START_TIMEOUT_MS) {
+        throw new Error(`the decompression worker did not start within ${START_TIMEOUT_MS / 1000} s`);
       }
       Atomics.wait(c, W, w, 200);
     }
