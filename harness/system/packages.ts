@@ -28,6 +28,8 @@ export const SYSTEM_PACKAGES: SystemPackage[] = [
   { pkg: 'iputils-ping', provides: '/usr/bin/ping', why: 'testbed connectivity check', testOnly: true },
   { pkg: 'tshark', provides: '/usr/bin/tshark', why: 'reference pcap reader in tests', testOnly: true },
   { pkg: 'tcpdump', provides: '/usr/bin/tcpdump', why: 'reads exported pcaps in tests', testOnly: true },
+  { pkg: 'zstd', provides: '/usr/bin/zstd', why: 'reads zstd-compressed captures (trace import)' },
+  { pkg: 'xz-utils', provides: '/usr/bin/xz', why: 'reads xz-compressed captures (trace import)' },
   { pkg: 'fonts-dejavu-core', provides: '/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf', why: 'fonts for figures' },
   { pkg: 'chromium', provides: '/usr/bin/chromium', why: 'headless check of the HTML report', testOnly: true },
   // Generator drivers: optional for users (`sketchbench doctor` says which run), proven by the tests.

@@ -10,9 +10,9 @@ import { endianness } from 'node:os';
 import { badInput } from '../errors.ts';
 import { formatAddr, parseAddr } from './addr.ts';
 import { AtomicFile } from './atomic.ts';
-import type { Flow, PacketChunk, TraceFlow, TraceHeader } from './types.ts';
+import type { Flow, ImportNotes, PacketChunk, TraceFlow, TraceHeader } from './types.ts';
 
-export type { Flow, PacketChunk, TraceFlow, TraceHeader } from './types.ts';
+export type { Flow, ImportNotes, PacketChunk, TraceFlow, TraceHeader } from './types.ts';
 
 export const TRACE_MAGIC = 'SKBTRACE';
 export const TRACE_VERSION = 1;
@@ -99,7 +99,7 @@ export class TraceWriter {
   }
 
   /** Writes the flow table and header, then makes the file visible. flows[i] is flow id i. */
-  finish(flows: Flow[]): TraceHeader {
+  finish(flows: Flow[], notes: ImportNotes = { truncatedRecords: 0, zeroLengthRecords: 0 }): TraceHeader {
     try {
       this.flushBlock();
       if (this.maxId >= flows.length) {
@@ -125,6 +125,7 @@ export class TraceWriter {
       const header: TraceHeader = {
         version: TRACE_VERSION, flowCount: flows.length, packetCount: this.packetCount,
         byteCount: this.byteCount, flowTableOffset, sequenceOffset: HEADER_BYTES,
+        truncatedRecords: notes.truncatedRecords, zeroLengthRecords: notes.zeroLengthRecords,
       };
       writeSync(this.file.fd, encodeHeader(header), 0, HEADER_BYTES, 0);
       this.file.commit();
@@ -152,6 +153,9 @@ function encodeHeader(h: TraceHeader): Buffer {
   b.writeBigUInt64LE(BigInt(h.byteCount), 32);
   b.writeBigUInt64LE(BigInt(h.flowTableOffset), 40);
   b.writeBigUInt64LE(BigInt(h.sequenceOffset), 48);
+  // Formerly reserved (zero), so traces written before these counts read as "none".
+  b.writeUInt32LE(Math.min(h.truncatedRecords, 0xffffffff), 56);
+  b.writeUInt32LE(Math.min(h.zeroLengthRecords, 0xffffffff), 60);
   return b;
 }
 
@@ -218,6 +222,8 @@ function readTrace(path: string, fd: number): Trace {
     byteCount: Number(hb.readBigUInt64LE(32)),
     flowTableOffset: Number(hb.readBigUInt64LE(40)),
     sequenceOffset: Number(hb.readBigUInt64LE(48)),
+    truncatedRecords: hb.readUInt32LE(56),
+    zeroLengthRecords: hb.readUInt32LE(60),
   };
   if (header.sequenceOffset !== HEADER_BYTES) throw bad(path, 48, `sequence offset ${header.sequenceOffset} is not ${HEADER_BYTES}`);
   if (header.flowTableOffset < HEADER_BYTES || header.flowTableOffset > size) {

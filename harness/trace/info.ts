@@ -8,6 +8,9 @@ export interface TraceInfo {
   flows: number;
   /** Fitted Zipf exponent (see skew.ts for the ranks used), null if too few flows. */
   skew: number | null;
+  /** Capture records the import cut to their snapshot length, and empty ones it passed over. */
+  truncatedRecords: number;
+  zeroLengthRecords: number;
   top: { src: string; dst: string; sport: number; dport: number; proto: number; packets: number; bytes: number }[];
 }
 
@@ -22,6 +25,8 @@ export function traceInfo(path: string, topK = 10): TraceInfo {
       bytes: t.header.byteCount,
       flows: t.header.flowCount,
       skew: fitSkew(counts),
+      truncatedRecords: t.header.truncatedRecords,
+      zeroLengthRecords: t.header.zeroLengthRecords,
       top: order.slice(0, topK).map((i) => {
         const { src, dst, sport, dport, proto, packets, bytes } = t.flows[i];
         return { src, dst, sport, dport, proto, packets, bytes };

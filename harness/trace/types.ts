@@ -27,6 +27,16 @@ export interface TraceHeader {
   byteCount: number;
   flowTableOffset: number;
   sequenceOffset: number;
+  /** Capture records cut to their file's snapshot length on import (0 for generated traces). */
+  truncatedRecords: number;
+  /** Empty capture records passed over on import. */
+  zeroLengthRecords: number;
+}
+
+/** What an importer knows about its input that the sequence does not show; kept in the header. */
+export interface ImportNotes {
+  truncatedRecords: number;
+  zeroLengthRecords: number;
 }
 
 /** A run of packets: flowIds[i] and lengths[i] describe packet i of the run. */

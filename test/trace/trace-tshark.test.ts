@@ -1,5 +1,6 @@
 /** Imports captures of every supported shape and checks per-flow counts against tshark. */
-import { test } from 'node:test';
+import { after, test } from 'node:test';
+import { rmSync } from 'node:fs';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import * as C from '../fixtures/trace/captures.ts';
@@ -8,6 +9,7 @@ import { openTraceSync } from '../../harness/trace/format.ts';
 
 const skip = hasTshark() ? false : 'tshark is not installed (apt-get install tshark)';
 const dir = tmp();
+after(() => rmSync(dir, { recursive: true, force: true }));
 
 /** A mixed bag of IP packets: several flows, TCP, UDP, ICMP, IPv6. */
 function ips(): Buffer[] {

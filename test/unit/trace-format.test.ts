@@ -1,12 +1,13 @@
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { openTrace, openTraceSync, truthOf, TraceWriter, BLOCK_PACKETS } from '../../harness/trace/format.ts';
 import { formatAddr, parseAddr } from '../../harness/trace/addr.ts';
 import { tmp } from '../trace/helpers.ts';
 
 const dir = tmp();
+after(() => rmSync(dir, { recursive: true, force: true }));
 const flows = [
   { src: '198.18.0.1', dst: '198.19.255.254', sport: 1, dport: 65535, proto: 17, family: 4 as const },
   { src: '2001:db8::1', dst: '2001:db8:0:1::', sport: 443, dport: 50000, proto: 6, family: 6 as const },

@@ -1,6 +1,6 @@
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { generateTrace, GEN_DEFAULTS, AliasSampler, zipfWeights } from '../../harness/trace/gen.ts';
 import { openTraceSync } from '../../harness/trace/format.ts';
@@ -9,6 +9,7 @@ import { Xoshiro128 } from '../../harness/trace/prng.ts';
 import { cli, tmp } from '../trace/helpers.ts';
 
 const dir = tmp();
+after(() => rmSync(dir, { recursive: true, force: true }));
 
 test('same seed, same bytes; another seed, another trace', () => {
   const o = { ...GEN_DEFAULTS, flows: 5000, packets: 100_000, size: 'imix' as const, ipv6Fraction: 0.3, proto: 'mix' as const };
@@ -84,8 +85,9 @@ test('CLI: gen + info --json follows the docs/design.md contract; bad flags exit
   const r = cli('trace', 'info', p, '--json', '--top', '3');
   assert.equal(r.code, 0, r.stderr);
   const j = JSON.parse(r.stdout);
-  assert.deepEqual(Object.keys(j), ['packets', 'bytes', 'flows', 'skew', 'top']);
+  assert.deepEqual(Object.keys(j), ['packets', 'bytes', 'flows', 'skew', 'truncatedRecords', 'zeroLengthRecords', 'top']);
   assert.equal(j.packets, 100000);
+  assert.deepEqual([j.truncatedRecords, j.zeroLengthRecords], [0, 0]);
   assert.equal(j.bytes, 6400000);
   assert.equal(j.top.length, 3);
   assert.deepEqual(Object.keys(j.top[0]), ['src', 'dst', 'sport', 'dport', 'proto', 'packets', 'bytes']);

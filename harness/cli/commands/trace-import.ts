@@ -1,12 +1,13 @@
 import type { Command } from '../command.ts';
 import { bool, str } from '../command.ts';
 import { badInput } from '../../errors.ts';
-import { importCapture } from '../../trace/import.ts';
+import { importCaptures } from '../../trace/import.ts';
+import { expandInputs } from '../../trace/inputs.ts';
 
 export const traceImportCommand: Command = {
   path: ['trace', 'import'],
-  summary: 'convert a pcap or pcapng capture into a .trace (flows + packet sequence + ground truth)',
-  positionals: ['FILE'],
+  summary: 'convert pcap/pcapng captures (plain, gzip, zstd or xz; several are merged by timestamp) into a .trace',
+  positionals: ['CAPTURE|FOLDER|GLOB...'],
   flags: [
     { name: 'output', type: 'string', short: 'o', arg: 'OUT.trace', description: 'output trace file (required)' },
     { name: 'skip-bad', type: 'boolean', description: 'go on past malformed records and report how many were skipped' },
@@ -14,19 +15,24 @@ export const traceImportCommand: Command = {
   ],
   async run(flags, positionals) {
     const out = str(flags, 'output');
-    if (positionals.length !== 1) throw badInput(`expected exactly one input capture, got ${positionals.length}`);
+    if (positionals.length === 0) throw badInput(`expected at least one input capture (a file, a folder or a glob)`);
     if (!out) throw badInput(`-o OUT.trace is required`);
+    const inputs = expandInputs(positionals);
     const t0 = performance.now();
-    const { stats } = importCapture(positionals[0], out, { skipBad: bool(flags, 'skip-bad') });
+    const { stats } = await importCaptures(inputs, out, { skipBad: bool(flags, 'skip-bad') });
     const s = (performance.now() - t0) / 1000;
     const records = stats.packets + stats.nonIp + stats.badIp;
     if (bool(flags, 'json')) {
       console.log(JSON.stringify({ file: out, ...stats, seconds: s, packetsPerSecond: records / s }));
     } else {
-      console.log(`${out}: ${stats.packets} packets, ${stats.bytes} bytes, ${stats.flows} flows from ${stats.format} ` +
-        `(${(records / s / 1e6).toFixed(2)} M records/s, ${(stats.fileBytes / s / 1e6).toFixed(0)} MB/s)`);
+      const from = `${stats.inputs > 1 ? `${stats.inputs} ` : ''}${stats.format}${stats.compression.length ? ` (${stats.compression.join(', ')})` : ''}`;
+      console.log(`${out}: ${stats.packets} packets, ${stats.bytes} bytes, ${stats.flows} flows from ${from} ` +
+        `(${(records / s / 1e6).toFixed(2)} M records/s, ${(stats.fileBytes / s / 1e6).toFixed(0)} MB/s read)`);
       if (stats.nonIp || stats.badIp) console.log(`left out: ${stats.nonIp} non-IP frames, ${stats.badIp} frames with a cut or invalid IP header`);
-      if (stats.skippedRecords) console.log(`skipped ${stats.skippedRecords} bad records (first at ${stats.firstSkip})`);
+      if (stats.truncatedRecords || stats.zeroLengthRecords) {
+        console.log(`as libpcap does: ${stats.truncatedRecords} records longer than the snapshot length cut to it, ${stats.zeroLengthRecords} empty records passed over`);
+      }
+      if (stats.skippedRecords) console.log(`skipped ${stats.skippedRecords} bad records (first in ${stats.firstSkip})`);
     }
     return 0;
   },

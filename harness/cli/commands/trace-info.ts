@@ -19,6 +19,9 @@ export const traceInfoCommand: Command = {
       return 0;
     }
     console.log(`packets  ${info.packets}\nbytes    ${info.bytes}\nflows    ${info.flows}\nskew     ${info.skew === null ? 'n/a (too few flows)' : info.skew.toFixed(3)}`);
+    if (info.truncatedRecords || info.zeroLengthRecords) {
+      console.log(`import   ${info.truncatedRecords} records cut to the snapshot length, ${info.zeroLengthRecords} empty records passed over`);
+    }
     if (info.top.length) {
       console.log(`\ntop ${info.top.length} flows by packets:`);
       const ep = (a: string, p: number): string => (a.includes(":") ? `[${a}]:${p}` : `${a}:${p}`);
