@@ -70,7 +70,7 @@ test('MoonGen: a replay script with its configure/master/task functions, and its
 
 test('kernel pktgen: the /proc/net/pktgen writes of pktgen.txt, in order, starting last', () => {
   const ranges = flowRanges({
-    header: { version: 1, flowCount: 3, packetCount: 6, byteCount: 384, flowTableOffset: 0, sequenceOffset: 0 },
+    header: { version: 1, flowCount: 3, packetCount: 6, byteCount: 384, flowTableOffset: 0, sequenceOffset: 0, truncatedRecords: 0, zeroLengthRecords: 0 },
     flows: [
       { src: '198.18.0.10', dst: '198.19.1.1', sport: 1000, dport: 53, proto: 17, family: 4, packets: 2, bytes: 128 },
       { src: '198.18.2.3', dst: '198.19.0.7', sport: 3000, dport: 80, proto: 17, family: 4, packets: 3, bytes: 192 },
