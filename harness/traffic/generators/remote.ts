@@ -16,7 +16,7 @@ import { basename, join } from 'node:path';
 import { SketchbenchError, badInput } from '../../errors.ts';
 import { registerCleanup } from '../../cleanup.ts';
 import { txCountersOf } from './netdev-counters.ts';
-import type { GeneratorTarget, TrafficGenerator } from './types.ts';
+import type { GeneratorTarget, RemoteShell, TrafficGenerator } from './types.ts';
 
 export interface RemoteHost {
   /** USER@HOST as ssh takes it. */
@@ -31,7 +31,7 @@ export interface RemoteHost {
 const CONNECT_TIMEOUT_S = 10;
 const STREAM_MS = 5;
 
-export class SshSession {
+export class SshSession implements RemoteShell {
   private readonly dir = mkdtempSync(join(tmpdir(), 'sketchbench-ssh-'));
   private readonly unregister: () => void;
 
@@ -95,7 +95,7 @@ export class SshSession {
  * already copied to the path it names). Stopped with SIGINT by pid, killed if it
  * lingers, its remote files removed.
  */
-export async function startRemoteTool(ssh: SshSession, t: GeneratorTarget, label: string, argv: string[], remoteFiles: string[]): Promise<TrafficGenerator> {
+export async function startRemoteTool(ssh: RemoteShell, t: GeneratorTarget, label: string, argv: string[], remoteFiles: string[]): Promise<TrafficGenerator> {
   const ns = t.ns ? `ip netns exec ${t.ns} ` : '';
   const quoted = argv.map((x) => `'${x.replace(/'/g, `'\\''`)}'`).join(' ');
   // The shell prints its pid, then becomes the tool: that pid is the tool's.

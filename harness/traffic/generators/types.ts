@@ -1,3 +1,5 @@
+import type { ResultPromise } from 'execa';
+
 /**
  * A traffic generator behind one interface, so throughput measures the DUT the
  * same way whatever sends: start it, read how many frames it offered so far
@@ -30,5 +32,15 @@ export interface GeneratorTarget {
   /** Offered rate in packets/s; 0 = as fast as the tool goes. */
   ratePps: number;
   /** The generator runs on another host (--gen-host), reached with ssh; `ns` and `dev` are that host's. */
-  remote?: import('./remote.ts').SshSession;
+  remote?: RemoteShell;
+}
+
+/** Commands on the generator's host (remote.ts's SshSession). */
+export interface RemoteShell {
+  readonly host: { dest: string };
+  /** Run a command there and wait; a failure is an error naming `what`. */
+  run(command: string, what: string): Promise<string>;
+  /** Start a command there that keeps running, its output streaming back. */
+  spawn(command: string): ResultPromise;
+  copy(local: string, remote: string): Promise<void>;
 }
