@@ -29,7 +29,7 @@ async function leftovers(): Promise<string[]> {
 
 const dpdkRuntime = () => (existsSync('/var/run/dpdk') ? readdirSync('/var/run/dpdk').filter((n) => n.startsWith('sketchbench')) : []);
 
-kernelTest('tcpreplay and dpdk drive the testbed: offered and processed rates read back, nothing left running', async () => {
+kernelTest('tcpreplay and dpdk drive the testbed: offered and processed rates read back, nothing left running', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'sb-gen-'));
   try {
     const trace = join(dir, 't.trace');
@@ -41,6 +41,7 @@ kernelTest('tcpreplay and dpdk drive the testbed: offered and processed rates re
       assert.equal(r.code, 0, `${generator}: ${r.out}`);
       const res = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
       const med = (v: string, m: string) => res.summary.find((s: { variant: string; metric: string }) => s.variant === v && s.metric === m).median;
+      t.diagnostic(`${generator}: nitro-final offered ${(med('nitro-final', 'offered_pps') / 1e3).toFixed(0)} kpps, processed ${(med('nitro-final', 'throughput_pps') / 1e3).toFixed(0)} kpps, capacity ${(med('nitro-final', 'capacity_pps') / 1e6).toFixed(2)} Mpps`);
       for (const v of ['nitro-final', 'baseline-drop']) {
         assert.ok(med(v, 'offered_pps') > 1000, `${generator}: ${v} offered ${med(v, 'offered_pps')} pps`);
         assert.ok(med(v, 'throughput_pps') > 0, `${generator}: ${v} processed nothing`);
@@ -146,7 +147,7 @@ kernelTest('a link testbed: the user\'s interfaces, measured; threaded NAPI put 
   assert.deepEqual(await leftovers(), []);
 }, { timeout: 120_000 });
 
-kernelTest('a remote generator host over ssh: the trace copied there, tcpreplay run there, its counters streamed back, everything removed', async () => {
+kernelTest('a remote generator host over ssh: the trace copied there, tcpreplay run there, its counters streamed back, everything removed', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'sb-gen-'));
   // The "remote host" is the testbed's generator namespace running Debian's sshd; the DUT host reaches it on a
   // management link of its own (the measured link drops whatever the DUT's program sees, ssh included).
@@ -183,6 +184,7 @@ kernelTest('a remote generator host over ssh: the trace copied there, tcpreplay 
     assert.equal(r.code, 0, `${r.out}\n${readFileSync(join(dir, 'sshd.log'), 'utf8')}`);
     const res = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
     const med = (v: string, m: string) => res.summary.find((s: { variant: string; metric: string }) => s.variant === v && s.metric === m).median;
+    t.diagnostic(`remote tcpreplay: nitro-final offered ${(med('nitro-final', 'offered_pps') / 1e3).toFixed(0)} kpps, processed ${(med('nitro-final', 'throughput_pps') / 1e3).toFixed(0)} kpps, capacity ${(med('nitro-final', 'capacity_pps') / 1e6).toFixed(2)} Mpps`);
     assert.ok(med('nitro-final', 'offered_pps') > 1000, `offered ${med('nitro-final', 'offered_pps')} pps, read from the remote host`);
     assert.ok(med('nitro-final', 'throughput_pps') > 0);
     assert.equal(res.env.testbed.genHost, 'gen');
