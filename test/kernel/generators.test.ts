@@ -203,3 +203,33 @@ kernelTest('a remote generator host over ssh: the trace copied there, tcpreplay 
   }
   assert.deepEqual(await leftovers(), []);
 }, { timeout: 180_000 });
+
+kernelTest('SIGINT in the middle of a link run puts threaded NAPI back and leaves no generator or XDP program behind', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sb-gen-'));
+  const tb = await createTestbed({ threadedNapi: false });
+  try {
+    const threaded = `/sys/class/net/${tb.dut.dev}/threaded`;
+    const trace = join(dir, 't.trace');
+    generateTrace(trace, { ...GEN_DEFAULTS, flows: 2_000, packets: 50_000 });
+    const child = spawn(process.execPath, [join(root, 'bin/sketchbench.js'), 'run', '--variants', 'nitro-final', '--trace', trace, '--metrics', 'throughput',
+      '--generator', 'tcpreplay', '--dut-netns', tb.dut.ns, '--dut-iface', tb.dut.dev, '--gen-netns', tb.gen.ns, '--gen-iface', tb.gen.dev,
+      '--reps', '20', '--duration', '2', '--out', join(dir, 'run')], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    let err = '';
+    child.stderr!.on('data', (d) => { err += d; });
+    const deadline = Date.now() + 60_000;
+    while (!/throughput rep 1\/20/.test(err)) {
+      if (Date.now() > deadline || child.exitCode !== null) assert.fail(`run did not reach a repetition: ${err}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    assert.equal((await tb.run('dut', 'cat', [threaded])).stdout.trim(), '1', 'threaded NAPI is on while measuring');
+    child.kill('SIGINT');
+    await new Promise((r) => child.once('exit', r));
+    assert.equal((await tb.run('dut', 'cat', [threaded])).stdout.trim(), '0', 'threaded NAPI put back');
+    assert.doesNotMatch((await tb.run('dut', 'ip', ['link', 'show', 'dev', tb.dut.dev])).stdout, /xdp/);
+    assert.equal(spawnSync('pgrep', ['-f', `tcpreplay .*-i ${tb.gen.dev}`]).status, 1, 'tcpreplay stopped');
+  } finally {
+    await tb.destroy();
+    rmSync(dir, { recursive: true, force: true });
+  }
+  assert.deepEqual(await leftovers(), []);
+}, { timeout: 120_000 });
