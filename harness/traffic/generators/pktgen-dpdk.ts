@@ -6,7 +6,7 @@
  * (`-f`), launches it where it is installed (`pktgen` on PATH, or
  * $SKETCHBENCH_PKTGEN) and counts what it sent on the interface.
  */
-import { accessSync, constants, writeFileSync } from 'node:fs';
+import { accessSync, constants, rmSync, writeFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { badInput } from '../../errors.ts';
 import { dpdkLcores } from './dpdk.ts';
@@ -27,10 +27,10 @@ export function pktgenCommands(t: GeneratorTarget): string {
   ].join('\n');
 }
 
-export function pktgenArgs(t: GeneratorTarget, commandFile: string): string[] {
+export function pktgenArgs(t: GeneratorTarget, commandFile: string, filePrefix = `sketchbench-pktgen-${process.pid}`): string[] {
   if (!t.pcapPath) throw badInput('pktgen-dpdk replays a pcap: the trace must be exported first');
   return [
-    '--lcores', dpdkLcores(t.cpus), '--no-huge', '-m', '2048', '--no-pci', '--file-prefix', `sketchbench-pktgen-${process.pid}`,
+    '--lcores', dpdkLcores(t.cpus), '--no-huge', '-m', '2048', '--no-pci', '--file-prefix', filePrefix,
     '--vdev', `net_af_packet0,iface=${t.dev}`,
     '--', '-T', '-P', '-m', '1.0', '-s', `0:${t.pcapPath}`, '-f', commandFile,
   ];
@@ -53,5 +53,10 @@ export async function startPktgenDpdk(t: GeneratorTarget, workDir: string): Prom
   if (!bin) throw badInput((await pktgenDpdkAvailable()).detail);
   const commands = join(workDir, 'pktgen.pkt');
   writeFileSync(commands, pktgenCommands(t));
-  return startTool(t, { label: 'pktgen-dpdk', cmd: bin, args: pktgenArgs(t, commands) });
+  // Pktgen leaves DPDK's runtime folder behind when it exits: removed here, on every path.
+  const prefix = `sketchbench-pktgen-${process.pid}-${Date.now().toString(36)}`;
+  return startTool(t, {
+    label: 'pktgen-dpdk', cmd: bin, args: pktgenArgs(t, commands, prefix),
+    afterExit: () => rmSync(`/var/run/dpdk/${prefix}`, { recursive: true, force: true }),
+  });
 }
