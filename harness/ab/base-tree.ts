@@ -12,7 +12,7 @@
  * a sketchbench tree (the user's own repository), the built-in variants are
  * this tree's on both sides.
  */
-import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, realpathSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { execa } from 'execa';
@@ -60,7 +60,8 @@ async function programsAtRef(ref: string, files: string[], into: string): Promis
     const repo = top.stdout.trim();
     const commit = await commitOf(repo, ref);
     if (!commit) throw badInput(`--base ${ref}: not a git ref of ${repo}, which holds ${basename(file)} (try a branch, tag, commit or HEAD~1)`);
-    const rel = relative(repo, dirname(file)) || '.';
+    // git prints the top level resolved: compare it with the program's folder resolved too (a symlinked checkout).
+    const rel = relative(repo, realpathSync(dirname(file))) || '.';
     const dest = join(into, 'programs', String(out.size));
     await execa('mkdir', ['-p', dest]);
     if (await extract(repo, commit, rel, dest)) {

@@ -16,6 +16,8 @@
 import { GEO_TABLE_SIZE } from '../kernel/layout.ts';
 
 const TABLE_LOG2 = Math.log2(GEO_TABLE_SIZE);
+/** The largest skip: far beyond any run (2^32 slots), and room for row + 1 + skip in a u32. */
+const MAX_SKIP = 0xffffffff - 16;
 
 /** Skips at the quantiles of Geometric(p) on {0,1,2,...}: failures before the first success. */
 export function geometricTable(p: number, size = GEO_TABLE_SIZE): Uint32Array {
@@ -25,7 +27,8 @@ export function geometricTable(p: number, size = GEO_TABLE_SIZE): Uint32Array {
   for (let i = 0; i < size; i++) {
     // Descending u, so the table is ascending; which entry a draw takes is the xorshift's business.
     const u = 1 - (i + 0.5) / size;
-    t[i] = Math.min(0xffffffff, Math.floor(Math.log(u) / denom));
+    // Capped below 2^32 by a packet's rows: the kernel adds a draw to a row number (GEO_JUMP), which must not wrap.
+    t[i] = Math.min(MAX_SKIP, Math.floor(Math.log(u) / denom));
   }
   return t;
 }

@@ -38,6 +38,8 @@ export class LoadedVariant {
     readonly loadOptions: LoadOptions = {},
     /** The XDP program to run: `sketch_xdp` for the project's variants. */
     readonly progName: string = SKETCH_PROG,
+    /** The run's settings reach the program (always for ours; for a program from outside, when it declares sketchbench.h's cfg). */
+    readonly takesSettings = true,
   ) {}
 
   /**
@@ -120,7 +122,7 @@ export class LoadedVariant {
         if (!(err instanceof SketchbenchError)) throw err;
         throw new SketchbenchError('load', err.message.replace('or rebuild with other switches', `and fix ${ext.file}`), { detail: err.detail, exitCode: 2, cause: err });
       }
-      return new LoadedVariant(variant, params, obj, objectPath, opts, prog);
+      return new LoadedVariant(variant, params, obj, objectPath, opts, prog, cfg);
     } catch (err) {
       obj.close();
       throw err;

@@ -26,10 +26,10 @@ const PAD = new Uint8Array(16);
 
 export class EthtoolStats {
   private readonly ifreq: Uint8Array;
-  private readonly statsBuf: Buffer;
+  private statsBuf: Buffer;
   private closed = false;
 
-  private constructor(private readonly fd: number, readonly ifname: string, readonly names: string[]) {
+  private constructor(private readonly fd: number, readonly ifname: string, public names: string[]) {
     this.ifreq = ifName(ifname);
     this.statsBuf = Buffer.alloc(8 + names.length * 8);
   }
@@ -50,6 +50,13 @@ export class EthtoolStats {
 
   /** Every statistic by name, as the driver reports it now. */
   read(): Map<string, bigint> {
+    // The kernel copies as many values as the driver has now, whatever the buffer says:
+    // some drivers add statistics when channels or XDP come up, so the count is asked every time.
+    const count = statsCount(this.fd, this.ifname);
+    if (count !== this.names.length) {
+      this.names = statNames(this.fd, this.ifname, count);
+      this.statsBuf = Buffer.alloc(8 + count * 8);
+    }
     const buf = this.statsBuf;
     buf.fill(0);
     buf.writeUInt32LE(ETHTOOL_GSTATS, 0);

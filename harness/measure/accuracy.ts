@@ -65,7 +65,8 @@ export const accuracyMeasurement: Measurement<AccuracyState> = {
     if (!base.hasSketch) return []; // baselines keep no sketch: nothing to estimate
     // Each repetition draws the hash functions anew (the same draw for every
     // variant) unless the run pins them: see harness/sketch/seeds.ts.
-    const v = s.ctx.fixedHashSeeds || rep === 0 ? base
+    // A program that does not take the run's settings hashes with its compiled-in seeds, every time.
+    const v = s.ctx.fixedHashSeeds || rep === 0 || !base.takesSettings ? base
       : await LoadedVariant.load(base.variant, { ...base.params, seeds: seedsForRep(base.params.seeds, rep) }, base.loadOptions);
     try {
       return await measureOnce(s, v, rep);

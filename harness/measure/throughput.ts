@@ -185,9 +185,11 @@ function startGenerator(s: TputState, ratePps: number): Promise<TrafficGenerator
 async function sample(s: TputState, v: LoadedVariant, seed: number, ratePps: number, seconds: number): Promise<Sample> {
   const { testbed, ctx } = s;
   v.reset(seed);
-  const link = withNetns(testbed.dut.ns, () => v.obj.attachXdp(v.progName, testbed.dut.ifindex, 'native'));
+  // The counters first: a driver that cannot count for this program refuses before anything is attached.
   const processed = processedCounter(testbed, [v], s.receiver);
+  let link;
   try {
+    link = withNetns(testbed.dut.ns, () => v.obj.attachXdp(v.progName, testbed.dut.ifindex, 'native'));
     const napi = (await testbed.pinNapi(ctx.cpus.dut)).map((t) => t.pid);
     const gen = await startGenerator(s, ratePps);
     try {
@@ -202,14 +204,14 @@ async function sample(s: TputState, v: LoadedVariant, seed: number, ratePps: num
       const c1 = cpuTimeNs(napi);
       const t1 = process.hrtime.bigint();
       const d = delta(d0, d1);
-      checkDriverActions(v, d, ctx.action);
+      checkDriverActions(v, d, ctx.action, testbed.options.queues);
       return sampleOf({ got: d.packets, forwarded: d.forwarded, sent: a1 - a0, busyNs: c1 - c0, seconds: Number(t1 - t0) / 1e9 });
     } finally {
       await gen.stop();
     }
   } finally {
     processed.close();
-    link.detach();
+    link?.detach();
   }
 }
 
@@ -264,13 +266,22 @@ async function pairedRound(s: TputState, variants: LoadedVariant[], rep: number,
   const totals: Totals[] = variants.map(() => ({ got: 0, sent: 0, busyNs: 0, seconds: 0, forwarded: 0 }));
   const slices: SliceRow[] = [];
   const tStart = Date.now();
-  // Every variant and the generator's program stay known to the XDP dispatcher: a swap
-  // costs microseconds, and the generator's calls follow each other without a gap (dispatcher-hold.ts).
-  // The holders are veths of ours: in the testbed's DUT namespace, or, on the user's link, in a namespace of their own.
-  const hold = await holdInXdpDispatcher([{ obj: s.replay.obj, prog: REPLAY_PROG }, ...variants.map((v) => ({ obj: v.obj, prog: v.progName }))], testbed.kind === 'link' ? undefined : testbed);
+  // The counters first: a driver that cannot count for these programs refuses before anything is held or attached.
   const processed = processedCounter(testbed, variants, s.receiver);
   // With several queues, how the traffic spread over them (the driver's per-queue XDP counts).
-  const queueStats = testbed.options.queues > 1 ? EthtoolStats.open(testbed.dut.ns, testbed.dut.dev) : undefined;
+  let queueStats: EthtoolStats | undefined;
+  let hold: Awaited<ReturnType<typeof holdInXdpDispatcher>>;
+  try {
+    queueStats = testbed.options.queues > 1 ? EthtoolStats.open(testbed.dut.ns, testbed.dut.dev) : undefined;
+    // Every variant and the generator's program stay known to the XDP dispatcher: a swap costs microseconds, and the
+    // generator's calls follow each other without a gap (dispatcher-hold.ts). The holders are veths of ours: in the
+    // testbed's DUT namespace, or, on the user's link, in a namespace of their own.
+    hold = await holdInXdpDispatcher([{ obj: s.replay.obj, prog: REPLAY_PROG }, ...variants.map((v) => ({ obj: v.obj, prog: v.progName }))], testbed.kind === 'link' ? undefined : testbed);
+  } catch (err) {
+    queueStats?.close();
+    processed.close();
+    throw err;
+  }
   const perQueue = (): number[] => {
     if (!queueStats) return [];
     const v = queueStats.read();
@@ -307,7 +318,7 @@ async function pairedRound(s: TputState, variants: LoadedVariant[], rep: number,
           last = c1.at;
           const dt = Number(c1.at - c0.at) / 1e9;
           const d = delta(d0, d1);
-          checkDriverActions(v, d, ctx.action);
+          checkDriverActions(v, d, ctx.action, testbed.options.queues);
           const got = d.packets;
           const busyNs = c1.ns - c0.ns;
           const t = totals[i];

@@ -139,6 +139,9 @@ function sweepPhase(sw: SweepRequest, base: SketchParams, extraHashRounds?: numb
   const variants: VariantSpec[] = [];
   for (const name of sw.variants) {
     const variant = resolveVariantRef(name);
+    if (variant.external?.sketch?.[sw.param as 'rows' | 'columns' | 'p'] !== undefined) {
+      throw badInput(`sweep over ${sw.param}: ${variant.name}'s ${sw.param} is compiled in (its spec says so); sweep a program that takes it from sketchbench.h's cfg`);
+    }
     for (const value of sw.values) {
       variants.push({ variant, params: validateParams(paramsFor(variant, { ...base, [sw.param]: value }), variant), extraHashRounds });
     }
@@ -156,18 +159,19 @@ export const DEFAULT_COST_REPS = 20;
 
 /**
  * One veth queue per DUT core (or per generator thread, if more). A live frame
- * lands on the DUT queue numbered by the sending CPU modulo the queue count, so
- * the generator's cores must cover every queue, or a DUT core gets no traffic.
+ * (xdp-live) lands on the DUT queue numbered by the sending CPU modulo the queue
+ * count, so its cores must cover every queue, or a DUT core gets no traffic; a
+ * tool's socket buffers are spread by flow hash instead.
  */
-export function checkCores(dut: number[], gen: number[], ncpu: number, veth = true): void {
+export function checkCores(dut: number[], gen: number[], ncpu: number, byCpu = true): void {
   if (dut.length === 1 && gen.includes(dut[0]) && ncpu > 1) {
     throw badInput(`--gen-cpu ${gen.join(',')} overlaps --dut-cpus ${dut[0]}: the DUT needs a core of its own`);
   }
   const queues = Math.max(dut.length, gen.length);
   const fed = new Set(gen.map((c) => c % queues));
-  // On a link, the NIC's receive side steering spreads the traffic, not the sending CPU.
-  if (veth && dut.length > 1 && fed.size < queues) {
-    throw badInput(`--dut-cpus ${dut.join(',')} makes ${queues} queues, but generator cores ${gen.join(',')} reach only ${fed.size} of them (a frame goes to queue CPU mod ${queues}): give --gen-cpu with ${queues} cores of distinct residues, e.g. ${dut.join(',')}`);
+  if (byCpu && dut.length > 1 && fed.size < queues) {
+    const suggestion = Array.from({ length: Math.min(queues, ncpu) }, (_, i) => i);
+    throw badInput(`--dut-cpus ${dut.join(',')} makes ${queues} queues, but generator cores ${gen.join(',')} reach only ${fed.size} of them (a live frame goes to queue CPU mod ${queues}): give --gen-cpu with cores of every residue, e.g. ${suggestion.join(',')}`);
   }
 }
 
@@ -183,11 +187,12 @@ export interface LinkSpec {
 function linkOf(req: RunRequest, action: Action): RunOptions['link'] {
   if (!req.dutIface && !req.genIface) {
     if (req.dutNetns || req.genNetns) throw badInput('--dut-netns and --gen-netns go with --dut-iface and --gen-iface');
+    if (req.genHost || req.sshConfig) throw badInput('--gen-host makes a link testbed: give --dut-iface (this host\'s interface) and --gen-iface (the generator host\'s)');
     return undefined;
   }
   if (!req.dutIface || !req.genIface) throw badInput('a link testbed needs both --dut-iface and --gen-iface (the generator sends on the second, the DUT receives on the first)');
   if (action === 'redirect') throw badInput('--action redirect needs the veth testbed\'s sink; on a link testbed use drop, pass or tx');
-  if (req.genHost && (action === 'tx')) throw badInput('--action tx on a remote generator host: the frames would go back to a host the harness does not count on; use drop or pass');
+  if (action === 'tx') throw badInput('--action tx counts what comes back on the veth testbed\'s generator end; on a link testbed use drop or pass');
   if (req.sshConfig && !req.genHost) throw badInput('--ssh-config goes with --gen-host');
   return {
     dut: { ns: req.dutNetns ?? '', dev: req.dutIface }, gen: { ns: req.genNetns ?? '', dev: req.genIface },
@@ -227,8 +232,10 @@ export function normalizeRunOptions(req: RunRequest): RunOptions {
   const dut = (req.dutCpus?.length ? req.dutCpus : [0]).map((c) => cpu('dut-cpus', c));
   if (new Set(dut).size !== dut.length) throw badInput(`--dut-cpus ${dut.join(',')} names a core twice`);
   // Several DUT cores: the generator may share them (a 2-core machine has no other), and must feed every queue.
-  const gen = (req.genCpus ?? (dut.length > 1 ? dut : [ncpu > 1 ? 1 : 0])).map((c) => cpu('gen-cpu', c));
-  if (metrics.includes('throughput')) checkCores(dut, gen, ncpu, !req.dutIface);
+  // On another generator host, --gen-cpu names that host's cores: nothing here to check them against.
+  const remoteGen = !!req.genHost;
+  const gen = (req.genCpus ?? (dut.length > 1 && !remoteGen ? dut : [ncpu > 1 ? 1 : 0])).map((c) => (remoteGen ? c : cpu('gen-cpu', c)));
+  if (metrics.includes('throughput') && !remoteGen) checkCores(dut, gen, ncpu, !req.dutIface && (req.generator ?? 'xdp-live') === 'xdp-live');
   const durationS = req.durationS ?? 2;
   if (!(durationS > 0 && durationS <= 600)) throw badInput(`--duration must be in (0, 600] seconds, got ${durationS}`);
   if (req.maxLoss !== undefined && !(req.maxLoss >= 0 && req.maxLoss < 1)) throw badInput(`--max-loss must be in [0, 1), got ${req.maxLoss}`);

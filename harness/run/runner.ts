@@ -41,7 +41,7 @@ export async function runPlan(opts: RunOptions, argv: string[]): Promise<Results
     cpus: opts.cpus,
     reference: opts.reference,
     // The testbed and its traffic, as throughput uses them.
-    testbed: { kind: opts.link ? 'link' : 'veth', ...(opts.link ? { dutIface: opts.link.dut, genIface: opts.link.gen, ...(opts.link.genHost ? { genHost: opts.link.genHost } : {}) } : {}), action: opts.action, generator: opts.generator, generatorVersion: (await generatorDriver(opts.generator).available()).detail, dutQueues: Math.max(opts.cpus.gen.length, opts.cpus.dut.length) },
+    testbed: { kind: opts.link ? 'link' : 'veth', ...(opts.link ? { dutIface: opts.link.dut, genIface: opts.link.gen, ...(opts.link.genHost ? { genHost: opts.link.genHost } : {}) } : {}), action: opts.action, generator: opts.generator, generatorVersion: (await generatorDriver(opts.generator).available()).detail, ...(opts.link ? {} : { dutQueues: Math.max(opts.cpus.gen.length, opts.cpus.dut.length) }) },
     ...opts.envExtra,
   });
   const writer = RunWriter.open(opts.outDir, { env, suite: opts.suite });

@@ -78,8 +78,8 @@ export function parseSuite(text: string, file: string): Suite {
   suite.variants = programsFrom(file, strList(file, 'variants', o.variants));
   suite.metrics = strList(file, 'metrics', o.metrics);
   suite.reps = optNum(file, 'reps', o.reps, isInt(1, 1000), 'an integer from 1 to 1000');
-  if (o.reference !== undefined && typeof o.reference !== 'string') suite.reference = strList(file, 'reference', o.reference);
-  else suite.reference = o.reference as string | undefined;
+  if (o.reference !== undefined && typeof o.reference !== 'string') suite.reference = programsFrom(file, strList(file, 'reference', o.reference));
+  else suite.reference = o.reference === undefined ? undefined : programsFrom(file, [o.reference as string])![0];
   if (o.trace !== undefined) {
     const t = obj(file, 'trace', o.trace, ['generate', 'file']);
     if (typeof t.file === 'string') {

@@ -74,9 +74,16 @@ export async function startKernelPktgen(t: GeneratorTarget, flows: Omit<PktgenFl
   const write = (file: string, line: string): void => withNetns(t.ns, () => writeFileSync(file, `${line}\n`));
   for (const [file, line] of writes.slice(0, -1)) write(file, line);
   // A write of `start` to pgctrl returns only when pktgen stops: it is made by a child process.
-  const starter = execa('ip', ['netns', 'exec', t.ns, 'sh', '-c', `echo start > ${PKTGEN_PROC}/pgctrl`], { reject: false });
+  const startCmd = ['sh', '-c', `echo start > ${PKTGEN_PROC}/pgctrl`];
+  const argv = t.ns === '' ? startCmd : ['ip', 'netns', 'exec', t.ns, ...startCmd];
+  const starter = execa(argv[0], argv.slice(1), { reject: false });
+  let startFailed = false;
+  void starter.then((r) => { if (r.exitCode !== 0) startFailed = true; });
   return {
-    offered: () => pktgenSent(withNetns(t.ns, () => readFileSync(status, 'utf8'))),
+    offered: () => {
+      if (startFailed) throw new SketchbenchError('traffic', `kernel pktgen did not start on ${t.dev}: writing 'start' to ${PKTGEN_PROC}/pgctrl failed`);
+      return pktgenSent(withNetns(t.ns, () => readFileSync(status, 'utf8')));
+    },
     stop: async () => {
       write(`${PKTGEN_PROC}/pgctrl`, 'stop');
       await starter;

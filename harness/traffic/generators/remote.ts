@@ -9,7 +9,7 @@
  * success, error and signals. ssh runs from the DUT's namespace: the DUT host
  * is the one that reaches the generator host.
  */
-import { execa, type ResultPromise } from 'execa';
+import { execa, execaSync, type ResultPromise } from 'execa';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
@@ -32,11 +32,12 @@ const CONNECT_TIMEOUT_S = 10;
 const STREAM_MS = 5;
 
 export class SshSession implements RemoteShell {
-  private readonly dir = mkdtempSync(join(tmpdir(), 'sketchbench-ssh-'));
+  private readonly dir: string;
   private readonly unregister: () => void;
 
   constructor(readonly host: RemoteHost) {
     if (!/^[\w.-]+@[\w.:-]+$|^[\w.:-]+$/.test(host.dest)) throw badInput(`--gen-host ${host.dest}: give USER@HOST (or a Host of your ssh config)`);
+    this.dir = mkdtempSync(join(tmpdir(), 'sketchbench-ssh-'));
     this.unregister = registerCleanup(`ssh master to ${host.dest}`, () => this.closeNow());
   }
 
@@ -79,8 +80,9 @@ export class SshSession implements RemoteShell {
   }
 
   private closeNow(): void {
+    // Synchronous: the master must hear `exit` before its socket's folder goes, or it lingers for ControlPersist.
     const a = this.argv(['-O', 'exit', this.host.dest], 'ssh');
-    try { execa(a[0], a.slice(1), { reject: false }); } catch { /* no master */ }
+    execaSync(a[0], a.slice(1), { reject: false, stdio: 'ignore' });
     rmSync(this.dir, { recursive: true, force: true });
   }
 
@@ -105,6 +107,7 @@ export async function startRemoteTool(ssh: RemoteShell, t: GeneratorTarget, labe
   proc.stderr?.on('data', (d) => { out += d; });
   let exited = false;
   void proc.then(() => { exited = true; });
+  const removeFiles = (): Promise<unknown> => ssh.run(`rm -rf ${remoteFiles.map((f) => `'${f}'`).join(' ')}; true`, 'cleanup').catch(() => undefined);
   const pid = await new Promise<number>((resolve, reject) => {
     const deadline = setTimeout(() => reject(new SketchbenchError('traffic', `${label} on ${ssh.host.dest} did not start: ${out.trim().split('\n').at(-1) ?? ''}`)), CONNECT_TIMEOUT_S * 1000);
     const poll = setInterval(() => {
@@ -112,6 +115,12 @@ export async function startRemoteTool(ssh: RemoteShell, t: GeneratorTarget, labe
       if (m) { clearTimeout(deadline); clearInterval(poll); resolve(Number(m[1])); }
       if (exited) { clearTimeout(deadline); clearInterval(poll); reject(new SketchbenchError('traffic', `${label} on ${ssh.host.dest} exited at once: ${out.trim().split('\n').at(-1) ?? ''}`)); }
     }, 10);
+  }).catch(async (err) => {
+    proc.kill('SIGKILL');
+    const seen = /^pid (\d+)$/m.exec(out);
+    if (seen) await ssh.run(`kill -KILL ${seen[1]} 2>/dev/null; true`, 'cleanup').catch(() => undefined);
+    await removeFiles();
+    throw err;
   });
   const cleanupRemote = async (): Promise<void> => {
     await ssh.run(`kill -KILL ${pid} 2>/dev/null; rm -rf ${remoteFiles.map((f) => `'${f}'`).join(' ')}; true`, 'cleanup').catch(() => undefined);
