@@ -5,7 +5,7 @@
  */
 import { BpfObject } from '../kernel/bpf-object.ts';
 import { BPF_MAP_TYPE_ARRAY, BPF_MAP_TYPE_PERCPU_ARRAY } from '../kernel/libbpf.ts';
-import { SKETCH_CFG_BYTES, encodeSketchCfg, decodeSketchStats, GEO_STATE_CONTRACT, SKETCH_CFG_CONTRACT, SKETCH_META_CONTRACT, SKETCH_STATS_CONTRACT, SKETCH_STATS_BYTES, type Action, type SketchStats } from '../kernel/layout.ts';
+import { SKETCH_CFG_BYTES, encodeSketchCfg, decodeSketchStats, GEO_STATE_CONTRACT, SKETCH_CFG_CONTRACT, SKETCH_META_CONTRACT, SKETCH_STATS_CONTRACT, SKETCH_STATS_BYTES, UNIVMON_ENTRY_CONTRACT, UNIVMON_HEAVY_CONTRACT, decodeUnivmonHeavy, type Action, type HeavyEntry, type SketchStats } from '../kernel/layout.ts';
 import { compileVariant } from './compile.ts';
 import { validateParams, type ResolvedVariant, type SketchParams } from './manifest.ts';
 import { geometricTable, geoStart } from './geometric.ts';
@@ -61,12 +61,15 @@ export class LoadedVariant {
     const flatSketch = variant.counter !== 'none' && variant.maps.includes('sketch') && variant.layout === 'maps';
     const obj = BpfObject.open(objectPath, {
       label: variant.name,
-      contracts: [SKETCH_CFG_CONTRACT, SKETCH_STATS_CONTRACT, GEO_STATE_CONTRACT, SKETCH_META_CONTRACT],
+      contracts: [SKETCH_CFG_CONTRACT, SKETCH_STATS_CONTRACT, GEO_STATE_CONTRACT, SKETCH_META_CONTRACT, UNIVMON_ENTRY_CONTRACT, UNIVMON_HEAVY_CONTRACT],
       rodata: encodeSketchCfg({
         rows: params.rows, columns: params.columns, p: params.p, seeds: [...params.seeds],
         action: opts.action ?? 'drop', redirectIfindex: opts.redirectIfindex, extraHashRounds: opts.extraHashRounds,
+        ...(variant.univmon ? { layers: params.layers, topk: params.topk } : {}),
       }),
-      maxEntries: flatSketch ? { sketch: params.rows * params.columns } : {},
+      maxEntries: variant.univmon
+        ? { sketch: params.layers! * params.rows * params.columns, heavy: params.layers! }
+        : flatSketch ? { sketch: params.rows * params.columns } : {},
     });
     try {
       obj.load();
@@ -170,6 +173,7 @@ export class LoadedVariant {
       return;
     }
     this.obj.map('stats').clearArray();
+    if (this.variant.univmon) this.obj.map('heavy').clearArray();
     if (table) {
       this.obj.map('geo_table').fillArray(Buffer.from(table.buffer, table.byteOffset, table.byteLength));
       this.obj.map('geo_state').updatePerCpu(Buffer.alloc(4), (copy, cpu) => writeGeo(copy, cpu, 0));
@@ -183,7 +187,17 @@ export class LoadedVariant {
     return decodeSketchStats(this.obj.map('stats').readU64StructSummed());
   }
 
-  /** Counters, per-CPU copies summed, index = row * columns + col. */
+  /**
+   * UnivMon's key lists: per layer, per CPU, the entries in slot order (each CPU
+   * lists the keys it saw; the counters, not the lists, are merged).
+   */
+  readHeavy(): HeavyEntry[][][] {
+    if (!this.variant.univmon) throw new Error(`${this.variant.name}: keeps no key lists (univmon families only)`);
+    const m = this.obj.map('heavy');
+    return Array.from({ length: this.params.layers! }, (_, j) => (m.lookupPerCpu(m.u32Key(j)) ?? []).map(decodeUnivmonHeavy));
+  }
+
+  /** Counters, per-CPU copies summed, index = row * columns + col (UnivMon: (layer * rows + row) * columns + col). */
   readSketch(): number[] {
     if (!this.hasSketch) return [];
     const kind = this.variant.counter === 's32' ? 's32' : 'u32';
