@@ -71,6 +71,9 @@ export interface RunRequest {
   rows?: number;
   columns?: number;
   p?: number;
+  /** UnivMon: layers and keys listed per layer (other families ignore them). */
+  layers?: number;
+  topk?: number;
   dutCpu?: number;
   genCpus?: number[];
   costCpu?: number;
@@ -126,7 +129,10 @@ export function normalizeRunOptions(req: RunRequest): RunOptions {
   const ncpu = cpus().length;
   const names = req.variants?.length ? req.variants : variantNames();
   const base = defaultParams();
-  const params: SketchParams = { ...base, rows: req.rows ?? base.rows, columns: req.columns ?? base.columns, p: req.p ?? base.p };
+  const params: SketchParams = {
+    ...base, rows: req.rows ?? base.rows, columns: req.columns ?? base.columns, p: req.p ?? base.p,
+    layers: req.layers ?? base.layers, topk: req.topk ?? base.topk,
+  };
   const variants = [...new Set(names)].map((n) => {
     const variant = resolveVariantRef(n);
     return { variant, params: validateParams(paramsFor(variant, params), variant), extraHashRounds: req.extraHashRounds };
