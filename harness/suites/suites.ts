@@ -30,7 +30,7 @@ export interface Suite {
 }
 
 const here = dirname(fileURLToPath(import.meta.url));
-export const BUILTIN_SUITES = ['default', 'quick'];
+export const BUILTIN_SUITES = ['default', 'quick', 'univmon'];
 
 type Json = unknown;
 

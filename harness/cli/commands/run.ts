@@ -11,7 +11,7 @@ import type { ResultsFile } from '../../types/results.ts';
 export const runFlags: Command['flags'] = [
   { name: 'variants', type: 'string', multiple: true, arg: 'A,B,...', description: 'variants to measure (named or family[switch=value,...]); default: every named variant' },
   { name: 'trace', type: 'string', arg: 'FILE', description: 'a .trace file; default: a generated Zipf-1.1 trace (100k flows, 2M packets)' },
-  { name: 'suite', type: 'string', arg: 'NAME|FILE', description: 'a built-in suite (default, quick) or a suite file; other flags override it' },
+  { name: 'suite', type: 'string', arg: 'NAME|FILE', description: 'a built-in suite (default, quick, univmon) or a suite file; other flags override it' },
   { name: 'metrics', type: 'string', multiple: true, arg: 'M,...', description: 'program, cost, throughput, accuracy (default: program,cost,throughput)' },
   { name: 'reps', type: 'string', arg: 'N', description: 'repetitions per variant and metric (default: 5)' },
   { name: 'cost-reps', type: 'string', arg: 'N', description: 'cost repetitions, each one pass of the trace in paired slices (default: 20)' },
