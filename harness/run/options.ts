@@ -94,7 +94,8 @@ export interface RunRequest {
 /** One parameter swept over values for some variants (suite files). */
 export interface SweepRequest {
   variants: string[];
-  param: 'p' | 'columns' | 'rows';
+  /** layers and topk: UnivMon's (other families ignore them). */
+  param: 'p' | 'columns' | 'rows' | 'layers' | 'topk';
   values: number[];
   metrics: string[];
 }
