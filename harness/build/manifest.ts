@@ -77,6 +77,8 @@ export interface Manifest {
   aliases?: Record<string, string>;
   /** The paper's drill-down in its order: each step one change more than the last. */
   ladder?: { variant: string; step: string }[];
+  /** Other families' drill-downs on the same switches (nitro-univmon), by name. */
+  ladders?: Record<string, { variant: string; step: string }[]>;
 }
 
 /** A variant with everything needed to build, load and interpret it. */
@@ -181,6 +183,12 @@ export function defaultParams(): SketchParams {
 /** The paper's drill-down steps, in order (the drill-down figures, and the step-to-step ratios). */
 export function ladder(): { variant: string; step: string }[] {
   return loadManifest().ladder ?? [];
+}
+
+/** Every drill-down: nitro's (the paper's) first, then the others the manifest names. */
+export function ladders(): { name: string; steps: { variant: string; step: string }[] }[] {
+  const m = loadManifest();
+  return [{ name: 'nitro', steps: ladder() }, ...Object.entries(m.ladders ?? {}).map(([name, steps]) => ({ name, steps }))];
 }
 
 /** Names of the named variants, in manifest order. */

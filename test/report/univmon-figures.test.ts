@@ -2,6 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { univmonMemoryFigure } from '../../harness/report/figures/univmon-memory.ts';
+import { drilldownFigure } from '../../harness/report/figures/drilldown.ts';
 import { renderSvg } from '../../harness/report/render.ts';
 import type { SummaryRow } from '../../harness/types/results.ts';
 
@@ -41,4 +42,14 @@ test('each cell is a point at its memory with its interval', async () => {
   assert.deepEqual([p.median, p.ciLow, p.ciHigh], [10 / 512, 0.8 * 10 / 512, 1.2 * 10 / 512]);
   const out = await renderSvg(fig.spec);
   assert.equal(items((out.view.scenegraph() as any).root, 'symbol').length, 6);
+});
+
+test('NitroSketch-UnivMon\'s drill-down is a figure of its own, from its first step', () => {
+  const cost = (v: string, median: number) => cell(v, 'cost_ns', 512, median, 'ns/packet');
+  const figs = drilldownFigure.build([cost('nitro-univmon-naive', 200), cost('nitro-univmon-geo', 120), cost('nitro-univmon-final', 60)]);
+  assert.deepEqual(figs.map((f) => f.id), ['drilldown-nitro-univmon-cost']);
+  const values = (figs[0].spec.data as { values: { variant: string; gainLabel: string }[] }).values;
+  assert.deepEqual(values.map((v) => `${v.variant} ${v.gainLabel}`), ['nitro-univmon-naive ', 'nitro-univmon-geo \u221240%', 'nitro-univmon-final \u221250%']);
+  // Without its first step there is no baseline to state gains against.
+  assert.deepEqual(drilldownFigure.build([cost('nitro-univmon-geo', 120), cost('nitro-univmon-final', 60)]), []);
 });
