@@ -156,6 +156,7 @@ export class LoadedVariant {
       return;
     }
     if (this.hasSketch) this.obj.map('sketch').clearArray();
+    if (this.variant.univmon) this.obj.map('heavy').clearArray();
     const table = this.geometric ? geometricTable(this.params.p) : undefined;
     // Each CPU's start of the stream, at `at` in its copy of the value.
     const writeGeo = (copy: Buffer, cpu: number, at: number): void => {
@@ -173,7 +174,6 @@ export class LoadedVariant {
       return;
     }
     this.obj.map('stats').clearArray();
-    if (this.variant.univmon) this.obj.map('heavy').clearArray();
     if (table) {
       this.obj.map('geo_table').fillArray(Buffer.from(table.buffer, table.byteOffset, table.byteLength));
       this.obj.map('geo_state').updatePerCpu(Buffer.alloc(4), (copy, cpu) => writeGeo(copy, cpu, 0));
@@ -202,7 +202,8 @@ export class LoadedVariant {
     if (!this.hasSketch) return [];
     const kind = this.variant.counter === 's32' ? 's32' : 'u32';
     if (this.variant.external) return this.obj.map(this.variant.external.sketch!.map).readArraySummed(kind).slice(0, this.params.rows * this.params.columns);
-    if (this.variant.layout === 'struct') return this.obj.map('sketch').readCellsSummed(kind, this.params.rows * this.params.columns);
+    // UnivMon's counters stay one array whatever its layout (layout=struct moves only its bookkeeping).
+    if (this.variant.layout === 'struct' && !this.variant.univmon) return this.obj.map('sketch').readCellsSummed(kind, this.params.rows * this.params.columns);
     return this.obj.map('sketch').readArraySummed(kind);
   }
 

@@ -11,7 +11,7 @@ import { LoadedVariant } from '../../harness/build/load-variant.ts';
 import { geometricTable, geoStart, type GeoState } from '../../harness/build/geometric.ts';
 import { allCombinations, defaultParams, resolveVariant, validateParams, type ResolvedVariant, type SketchParams } from '../../harness/build/manifest.ts';
 import { pinThisThread, unpinThisThread } from '../../harness/kernel/affinity.ts';
-import { GEO_TABLE_SIZE } from '../../harness/kernel/layout.ts';
+import { GEO_TABLE_SIZE, SKETCH_STATS_BYTES } from '../../harness/kernel/layout.ts';
 import { flowKeys } from '../../harness/sketch/flow-keys.ts';
 import { simulateUnivmon, type UnivmonModel, type UnivmonParams } from '../../harness/sketch/univmon-model.ts';
 import type { FlowTuple } from '../../harness/sketch/hash.ts';
@@ -88,7 +88,7 @@ function params(v: ResolvedVariant, over: Partial<UnivmonParams>): SketchParams 
 
 kernelTest('every univmon and nitro-univmon build loads at default sizes and with the most layers, keys and rows; two at the most counters', async () => {
   const all = builds();
-  assert.equal(all.length, 2 * 4 + 2 * 2 * 4 * 2);
+  assert.equal(all.length, 2 * 4 + 2 * 2 * 4 * 2 * 2);
   // The verifier's work grows with layers, keys and rows, not with columns; the counter
   // array's size is a map's, the same for every build (and 64 MiB to clear on 2 CPUs).
   const biggest = new Set(['univmon', 'nitro-univmon-naive'].map((n) => resolveVariant(n).stem));
@@ -128,25 +128,29 @@ kernelTest('p = 1: counters and key lists equal the model for every build (layer
   }
 });
 
-/** CPU 0's geometric state, and writing one (table and state) for every CPU. */
+/** CPU 0's geometric state, and writing one (table and state) for every CPU, wherever the layout keeps them. */
 function readGeo(lv: LoadedVariant): GeoState {
-  const b = lv.obj.map('geo_state').lookupPerCpu(Buffer.alloc(4))![0];
-  return { skip: b.readUInt32LE(0), rng: b.readUInt32LE(4) };
+  const [map, at] = lv.variant.layout === 'struct' ? ['meta', SKETCH_STATS_BYTES] : ['geo_state', 0];
+  const b = lv.obj.map(map).lookupPerCpu(Buffer.alloc(4))![0];
+  return { skip: b.readUInt32LE(at), rng: b.readUInt32LE(at + 4) };
 }
 
 function writeGeo(lv: LoadedVariant, table: Uint32Array, s: GeoState): void {
-  lv.obj.map('geo_table').fillArray(Buffer.from(table.buffer));
-  const one = Buffer.alloc(8);
-  one.writeUInt32LE(s.skip, 0);
-  one.writeUInt32LE(s.rng, 4);
-  lv.obj.map('geo_state').update(Buffer.alloc(4), one);
+  const m = lv.obj.map(lv.variant.layout === 'struct' ? 'meta' : 'geo_state');
+  const one = Buffer.alloc(m.valueSize);
+  const at = lv.variant.layout === 'struct' ? SKETCH_STATS_BYTES : 0;
+  one.writeUInt32LE(s.skip, at);
+  one.writeUInt32LE(s.rng, at + 4);
+  if (lv.variant.layout === 'struct') Buffer.from(table.buffer).copy(one, at + 8);
+  else lv.obj.map('geo_table').fillArray(Buffer.from(table.buffer));
+  m.update(m.u32Key(0), one);
 }
 
 kernelTest('nitro-univmon, geometric sampling: counters, lists and the skip stream equal the model (given table, and reset(seed))', async () => {
   const { flows, ids } = skewedStream();
   const keys = flowKeys(flows);
   const geometric = allCombinations('nitro-univmon').filter((v) => v.switches.sampling === 'geometric');
-  assert.equal(geometric.length, 16);
+  assert.equal(geometric.length, 32);
   pinThisThread(0);
   try {
     for (const v of geometric) {

@@ -11,6 +11,10 @@
  *   hash       HASH_XXHASH32 | fasthash32 per row | HASH_UNROLLED (one
  *              fasthash64 per layer, sliced), with HASH_COMPACT for IPv4 keys
  *   order      ORDER_SAMPLE_FIRST | parse first
+ *   layout     LAYOUT_STRUCT (stats, geometric state and draws in one per-CPU
+ *              value `meta`: one lookup per packet) | separate maps. The counters
+ *              stay an array either way: 16 layers of 4 x 512 are 128 KiB, a
+ *              per-CPU value at most 32 KiB.
  *
  * Counters: one array, index (layer * rows + row) * columns + col, sized by the
  * loader. The key lists are per CPU whatever `maps` says: a 48-byte entry cannot
@@ -50,7 +54,14 @@ struct {
 	__type(value, struct univmon_heavy);
 } heavy SEC(".maps");
 
-#ifdef SAMPLING_GEOMETRIC
+#ifdef LAYOUT_STRUCT
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct sketch_meta);
+} meta SEC(".maps");
+#elif defined(SAMPLING_GEOMETRIC)
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, GEO_TABLE_SIZE);
@@ -244,29 +255,67 @@ static long um_layer(__u32 j, void *data)
 	return 0;
 }
 
+/* Where a packet's per-CPU bookkeeping lives: one value with layout=struct, else a map each. */
+struct um_state {
+	struct sketch_stats *st;
+#ifdef LAYOUT_STRUCT
+	struct sketch_meta *meta;
+#endif
+};
+
+static __always_inline int um_state_get(struct xdp_md *ctx, struct um_state *s)
+{
+#ifdef LAYOUT_STRUCT
+	__u32 zero = 0;
+
+	s->meta = bpf_map_lookup_elem(&meta, &zero);
+	if (!s->meta)
+		return -1;
+	count_packet(&s->meta->stats, ctx);
+	s->st = &s->meta->stats;
+#else
+	s->st = stats_count_packet(ctx);
+	if (!s->st)
+		return -1;
+#endif
+	return 0;
+}
+
 #ifdef SAMPLING_GEOMETRIC
-static __always_inline __u32 geo_draw(struct geo_state *gs)
+static __always_inline __u32 geo_draw(struct um_state *s, struct geo_state *gs)
 {
 	__u32 x = gs->rng, i;
-	__u32 *d;
 
 	x ^= x << 13;
 	x ^= x >> 17;
 	x ^= x << 5;
 	gs->rng = x;
 	i = x >> (32 - GEO_TABLE_LOG2);
-	d = bpf_map_lookup_elem(&geo_table, &i);
-	return d ? *d : 0;
+#ifdef LAYOUT_STRUCT
+	return s->meta->draws[i & (GEO_TABLE_SIZE - 1)];
+#else
+	{
+		__u32 *d = bpf_map_lookup_elem(&geo_table, &i);
+
+		(void)s;
+		return d ? *d : 0;
+	}
+#endif
 }
 
 /* The rows of this packet's slots that the CPU's geometric stream samples (nitro's stream, as a mask). */
-static __always_inline __u32 sampled_rows(void)
+static __always_inline __u32 sampled_rows(struct um_state *s)
 {
-	__u32 zero = 0, rows = um_rows(), mask = 0, skip, r;
+	__u32 rows = um_rows(), mask = 0, skip, r;
+#ifdef LAYOUT_STRUCT
+	struct geo_state *gs = &s->meta->geo;
+#else
+	__u32 zero = 0;
 	struct geo_state *gs = bpf_map_lookup_elem(&geo_state, &zero);
 
 	if (!gs)
 		return 0;
+#endif
 	skip = gs->skip;
 	if (skip >= rows) {
 		gs->skip = skip - rows;
@@ -278,7 +327,7 @@ static __always_inline __u32 sampled_rows(void)
 			continue; /* not break: clang only fully unrolls a fixed trip count */
 		if (skip == 0) {
 			mask |= 1u << r;
-			skip = geo_draw(gs);
+			skip = geo_draw(s, gs);
 		} else {
 			skip--;
 		}
@@ -288,7 +337,7 @@ static __always_inline __u32 sampled_rows(void)
 }
 #elif defined(SAMPLING_COIN)
 /* One coin per row, arithmetic rather than a branch (as sketch_rows.h's sampled_rows). */
-static __always_inline __u32 sampled_rows(void)
+static __always_inline __u32 sampled_rows(struct um_state *s)
 {
 	__u32 rows = um_rows(), mask = 0, r;
 
@@ -308,8 +357,9 @@ static __always_inline __u32 sampled_rows(void)
 	return mask;
 }
 #else
-static __always_inline __u32 sampled_rows(void)
+static __always_inline __u32 sampled_rows(struct um_state *s)
 {
+	(void)s;
 	return (1u << um_rows()) - 1;
 }
 #endif
@@ -328,19 +378,21 @@ static __always_inline int um_parse(struct xdp_md *ctx, struct um_packet *pk, st
 
 static __always_inline int univmon_xdp_main(struct xdp_md *ctx)
 {
-	struct sketch_stats *st = stats_count_packet(ctx);
+	struct um_state s;
+	struct sketch_stats *st;
 	struct um_packet pk = {};
 
-	if (!st)
+	if (um_state_get(ctx, &s))
 		return XDP_ABORTED;
+	st = s.st;
 #ifdef ORDER_SAMPLE_FIRST
 	/* A packet with no sampled row is never parsed; one that then fails to parse spent its slots. */
-	pk.mask = sampled_rows();
+	pk.mask = sampled_rows(&s);
 	if (pk.mask && !um_parse(ctx, &pk, st))
 		um_update(&pk, st);
 #else
 	if (!um_parse(ctx, &pk, st)) {
-		pk.mask = sampled_rows();
+		pk.mask = sampled_rows(&s);
 		if (pk.mask)
 			um_update(&pk, st);
 	}
