@@ -8,6 +8,7 @@ import { gSum, trueStatistics, univmonCandidates, univmonStatistics } from '../.
 import { keyIndex, univmonMetrics } from '../../harness/sketch/univmon-accuracy.ts';
 import { Xoshiro128 } from '../../harness/trace/prng.ts';
 import type { HeavyEntry } from '../../harness/kernel/layout.ts';
+import { METRICS } from '../../harness/types/results.ts';
 
 const um = resolveVariant('univmon');
 const k = (estimate: number, inNext: boolean) => ({ key: new Uint8Array(40), estimate, inNext });
@@ -61,6 +62,8 @@ test('a Zipf trace of 20000 flows (16 layers, 16 keys each): every statistic wit
   assert.ok(metrics.distinct_rel_err < 0.5, JSON.stringify(metrics));
   assert.ok(metrics.entropy_rel_err < 0.1, JSON.stringify(metrics));
   assert.ok(metrics.f2_rel_err < 0.05, JSON.stringify(metrics));
+  // Exactly UnivMon's metrics of the results contract, no more, no fewer.
+  assert.deepEqual(Object.keys(metrics).sort(), Object.keys(METRICS).filter((n) => /_rel_err$|^hh_sketch_/.test(n)).sort());
   // The 1% heavy hitters (a handful) are all in layer 0's list and estimated well.
   assert.equal(metrics.hh_sketch_recall_1pct, 1);
   // One flow just below 1% is estimated just above it here (11 of 12 reported are heavy).
