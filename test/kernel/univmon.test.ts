@@ -120,6 +120,11 @@ kernelTest('p = 1: counters and key lists equal the model for every build (layer
           // The stream reaches past layer 0 and fills lists beyond their size, or the test shows little.
           assert.ok(model.lists[2].length > 0 && model.lists[0].length === shape.topk, 'the stream fills the lists');
           assertEqualsModel(lv, model, keys, `${v.name} ${JSON.stringify(shape)}`);
+          // Every frame counted; the ones that do not parse classified and kept out of the sketch (the model above).
+          const st = lv.stats();
+          const bad = ids.filter((id) => id < 0).length;
+          assert.deepEqual([st.packets, st.ipPackets, st.nonIp + st.truncated], [ids.length, ids.length - bad, bad], v.name);
+          assert.ok(st.nonIp > 0 && st.truncated > 0);
         });
       }
     }
