@@ -103,9 +103,9 @@ static __always_inline int key_eq(const struct flow_key *a, const struct flow_ke
 /*
  * The key's entry in its layer's list: updated in place when present, else
  * appended while the list has room, else it replaces the first smallest entry
- * if it is larger. A bpf_loop callback: a plain loop over 32 entries, with the
- * minimum's index a value the verifier must track, multiplies its states by two
- * at every entry.
+ * if it is larger. The scan is a bpf_loop callback, verified once, not a 32-step
+ * loop the verifier would walk entry by entry, with a branch on the running
+ * minimum in each, inside the layer loop.
  */
 struct um_scan {
 	struct univmon_heavy *hl;
