@@ -149,8 +149,8 @@ export interface RatioOptions {
   reference?: string | string[];
   /** Variant whose per-block cost is the method's overhead (cost_net_ns ratios). */
   overheadVariant?: string;
-  /** A ladder of variants: each one present is also compared with the step before it that ran in the same blocks. */
-  steps?: string[];
+  /** Ladders of variants: each one present is also compared with the step before it (on its own ladder) that ran in the same blocks. */
+  steps?: string[][];
 }
 
 /**
@@ -181,12 +181,14 @@ export function pairedRatios(slices: SliceRow[], opts: RatioOptions = {}): Paire
     // Step-to-step pairs of the ladder (same sketch params; the switches are what differs), unless a reference already covers them.
     const sketchParams = (k: string) => paramsKey({ ...firstOf.get(k)!.params, switches: undefined });
     const pairs: [string, string][] = [];
-    const onLadder = (opts.steps ?? []).map((name) => keys.filter((k) => firstOf.get(k)!.variant === name));
-    for (let i = 1; i < onLadder.length; i++) {
-      const prev = onLadder.slice(0, i).reverse().find((ks) => ks.length > 0);
-      for (const key of onLadder[i]) {
-        const refKey = prev?.find((k) => sketchParams(k) === sketchParams(key));
-        if (refKey && !refKeys.includes(refKey)) pairs.push([key, refKey]);
+    for (const steps of opts.steps ?? []) {
+      const onLadder = steps.map((name) => keys.filter((k) => firstOf.get(k)!.variant === name));
+      for (let i = 1; i < onLadder.length; i++) {
+        const prev = onLadder.slice(0, i).reverse().find((ks) => ks.length > 0);
+        for (const key of onLadder[i]) {
+          const refKey = prev?.find((k) => sketchParams(k) === sketchParams(key));
+          if (refKey && !refKeys.includes(refKey)) pairs.push([key, refKey]);
+        }
       }
     }
     for (const refKey of refKeys) for (const key of keys) if (key !== refKey) pairs.push([key, refKey]);

@@ -6,7 +6,7 @@
 import { summarise } from './statistics.ts';
 import { pairedRatios } from './paired.ts';
 import type { Env, PairedRatio, Row, SliceRow, SummaryRow } from '../types/results.ts';
-import { ladder } from '../build/manifest.ts';
+import { ladders } from '../build/manifest.ts';
 import { references as microReferences } from '../micro/groups.ts';
 
 export interface RunStatistics {
@@ -19,6 +19,6 @@ export function runStatistics(run: { rows: readonly Row[]; slices: readonly Slic
   const named = typeof r === 'string' || Array.isArray(r) ? [r as string | string[]].flat() : [];
   // A micro group's reference is fixed by the group; a sketch phase has none of those names.
   const reference = named.length ? [...named, ...microReferences()] : undefined;
-  const steps = ladder().map((s) => s.variant);
+  const steps = ladders().map((l) => l.steps.map((s) => s.variant));
   return { summary: summarise([...run.rows]), ratios: pairedRatios([...run.slices], { reference, steps }) };
 }

@@ -5,7 +5,7 @@
  */
 import { BpfObject } from '../kernel/bpf-object.ts';
 import { BPF_MAP_TYPE_ARRAY, BPF_MAP_TYPE_PERCPU_ARRAY } from '../kernel/libbpf.ts';
-import { SKETCH_CFG_BYTES, encodeSketchCfg, decodeSketchStats, GEO_STATE_CONTRACT, SKETCH_CFG_CONTRACT, SKETCH_META_CONTRACT, SKETCH_STATS_CONTRACT, SKETCH_STATS_BYTES, type Action, type SketchStats } from '../kernel/layout.ts';
+import { SKETCH_CFG_BYTES, encodeSketchCfg, decodeSketchStats, GEO_STATE_CONTRACT, SKETCH_CFG_CONTRACT, SKETCH_META_CONTRACT, SKETCH_STATS_CONTRACT, SKETCH_STATS_BYTES, UNIVMON_ENTRY_CONTRACT, UNIVMON_HEAVY_CONTRACT, decodeUnivmonHeavy, type Action, type HeavyEntry, type SketchStats } from '../kernel/layout.ts';
 import { compileVariant } from './compile.ts';
 import { validateParams, type ResolvedVariant, type SketchParams } from './manifest.ts';
 import { geometricTable, geoStart } from './geometric.ts';
@@ -63,12 +63,15 @@ export class LoadedVariant {
     const flatSketch = variant.counter !== 'none' && variant.maps.includes('sketch') && variant.layout === 'maps';
     const obj = BpfObject.open(objectPath, {
       label: variant.name,
-      contracts: [SKETCH_CFG_CONTRACT, SKETCH_STATS_CONTRACT, GEO_STATE_CONTRACT, SKETCH_META_CONTRACT],
+      contracts: [SKETCH_CFG_CONTRACT, SKETCH_STATS_CONTRACT, GEO_STATE_CONTRACT, SKETCH_META_CONTRACT, UNIVMON_ENTRY_CONTRACT, UNIVMON_HEAVY_CONTRACT],
       rodata: encodeSketchCfg({
         rows: params.rows, columns: params.columns, p: params.p, seeds: [...params.seeds],
         action: opts.action ?? 'drop', redirectIfindex: opts.redirectIfindex, extraHashRounds: opts.extraHashRounds,
+        ...(variant.univmon ? { layers: params.layers, topk: params.topk } : {}),
       }),
-      maxEntries: flatSketch ? { sketch: params.rows * params.columns } : {},
+      maxEntries: variant.univmon
+        ? { sketch: params.layers! * params.rows * params.columns, heavy: params.layers! }
+        : flatSketch ? { sketch: params.rows * params.columns } : {},
     });
     try {
       obj.load();
@@ -155,6 +158,7 @@ export class LoadedVariant {
       return;
     }
     if (this.hasSketch) this.obj.map('sketch').clearArray();
+    if (this.variant.univmon) this.obj.map('heavy').clearArray();
     const table = this.geometric ? geometricTable(this.params.p) : undefined;
     // Each CPU's start of the stream, at `at` in its copy of the value.
     const writeGeo = (copy: Buffer, cpu: number, at: number): void => {
@@ -185,12 +189,23 @@ export class LoadedVariant {
     return decodeSketchStats(this.obj.map('stats').readU64StructSummed());
   }
 
-  /** Counters, per-CPU copies summed, index = row * columns + col. */
+  /**
+   * UnivMon's key lists: per layer, per CPU, the entries in slot order (each CPU
+   * lists the keys it saw; the counters, not the lists, are merged).
+   */
+  readHeavy(): HeavyEntry[][][] {
+    if (!this.variant.univmon) throw new Error(`${this.variant.name}: keeps no key lists (univmon families only)`);
+    const m = this.obj.map('heavy');
+    return Array.from({ length: this.params.layers! }, (_, j) => (m.lookupPerCpu(m.u32Key(j)) ?? []).map(decodeUnivmonHeavy));
+  }
+
+  /** Counters, per-CPU copies summed, index = row * columns + col (UnivMon: (layer * rows + row) * columns + col). */
   readSketch(): number[] {
     if (!this.hasSketch) return [];
     const kind = this.variant.counter === 's32' ? 's32' : 'u32';
     if (this.variant.external) return this.obj.map(this.variant.external.sketch!.map).readArraySummed(kind).slice(0, this.params.rows * this.params.columns);
-    if (this.variant.layout === 'struct') return this.obj.map('sketch').readCellsSummed(kind, this.params.rows * this.params.columns);
+    // UnivMon's counters stay one array whatever its layout (layout=struct moves only its bookkeeping).
+    if (this.variant.layout === 'struct' && !this.variant.univmon) return this.obj.map('sketch').readCellsSummed(kind, this.params.rows * this.params.columns);
     return this.obj.map('sketch').readArraySummed(kind);
   }
 

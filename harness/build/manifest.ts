@@ -17,6 +17,12 @@ export interface Limits {
   maxColumnsLog2: number;
   /** Largest rows x columns, when the whole sketch is one map value (layout=struct). */
   maxCells?: number;
+  /** UnivMon: largest `layers` (UNIVMON_MAX_LAYERS: the level hash has 32 bits). */
+  maxLayers?: number;
+  /** UnivMon: largest `topk`, keys listed per layer (UNIVMON_MAX_TOPK). */
+  maxTopk?: number;
+  /** UnivMon: largest layers x rows x columns, the one counter array (UNIVMON_MAX_CELLS). */
+  maxSketchCells?: number;
 }
 
 /** Hash function of the rows (variants/include/fasthash.h, xxhash32.h; harness/sketch/cells.ts). */
@@ -63,7 +69,7 @@ export interface Family {
 }
 
 export interface Manifest {
-  defaults: { rows: number; columns: number; p: number; seeds: string[] };
+  defaults: { rows: number; columns: number; p: number; seeds: string[]; layers: number; topk: number };
   families: Record<string, Family>;
   /** A named variant may add -D macros of its own, outside the switches (a design that is not a combination). */
   variants: Record<string, { family: string; switches: Record<string, string>; defines?: string[] }>;
@@ -71,6 +77,8 @@ export interface Manifest {
   aliases?: Record<string, string>;
   /** The paper's drill-down in its order: each step one change more than the last. */
   ladder?: { variant: string; step: string }[];
+  /** Other families' drill-downs on the same switches (nitro-univmon), by name. */
+  ladders?: Record<string, { variant: string; step: string }[]>;
 }
 
 /** A variant with everything needed to build, load and interpret it. */
@@ -97,8 +105,10 @@ export interface ResolvedVariant {
   maps: string[];
   /** File-name-safe stem: family and switch values joined with '-'. */
   stem: string;
-  /** The estimator its counters need, when the family does not say (a program from outside the repository). */
+  /** The estimator its counters need, when the family does not say (a program from outside the repository; UnivMon's layers). */
   estimator?: 'countmin' | 'countsketch' | 'nitro';
+  /** Layers of Count Sketches with key lists in the kernel (univmon, nitro-univmon). */
+  univmon?: boolean;
   /** A program from outside the repository (build/external.ts). */
   external?: ExternalProgram;
 }
@@ -136,6 +146,10 @@ export interface SketchParams {
   /** Update probability, 0 < p <= 1 (used by sampling families only). */
   p: number;
   seeds: readonly bigint[];
+  /** UnivMon: layers (each a Count Sketch of rows x columns); other families ignore it. */
+  layers?: number;
+  /** UnivMon: keys each layer lists in the kernel; other families ignore it. */
+  topk?: number;
 }
 
 export const manifestPath = join(projectRoot, 'variants', 'manifest.json');
@@ -163,12 +177,18 @@ export function loadManifest(root = projectRoot): Manifest {
 /** Default sketch parameters (paper artifact: 4 x 512, p = 1/16; seeds: SHA-512 IVs). */
 export function defaultParams(): SketchParams {
   const d = loadManifest().defaults;
-  return { rows: d.rows, columns: d.columns, p: d.p, seeds: d.seeds.map((s) => BigInt(s)) };
+  return { rows: d.rows, columns: d.columns, p: d.p, seeds: d.seeds.map((s) => BigInt(s)), layers: d.layers, topk: d.topk };
 }
 
 /** The paper's drill-down steps, in order (the drill-down figures, and the step-to-step ratios). */
 export function ladder(): { variant: string; step: string }[] {
   return loadManifest().ladder ?? [];
+}
+
+/** Every drill-down: nitro's (the paper's) first, then the others the manifest names. */
+export function ladders(): { name: string; steps: { variant: string; step: string }[] }[] {
+  const m = loadManifest();
+  return [{ name: 'nitro', steps: ladder() }, ...Object.entries(m.ladders ?? {}).map(([name, steps]) => ({ name, steps }))];
 }
 
 /** Names of the named variants, in manifest order. */
@@ -210,6 +230,7 @@ function resolve(name: string, familyName: string, given: Record<string, string>
     if (v.limits?.maxColumnsLog2 !== undefined) limits.maxColumnsLog2 = Math.min(limits.maxColumnsLog2, v.limits.maxColumnsLog2);
     if (v.limits?.maxCells !== undefined) limits.maxCells = Math.min(limits.maxCells ?? Infinity, v.limits.maxCells);
   }
+  const univmon = limits.maxLayers !== undefined;
   const dropped = new Set(Object.entries(f.switches).flatMap(([key, spec]) => spec.values[switches[key]].drops ?? []));
   maps = maps.filter((m) => !dropped.has(m));
   return {
@@ -225,6 +246,8 @@ function resolve(name: string, familyName: string, given: Record<string, string>
     hashing: (switches.hash ?? 'fasthash32') as HashKind,
     layout: switches.layout === 'struct' ? 'struct' : 'maps',
     maps,
+    // Layer 0 is a plain Count Sketch (NitroSketch when sampled): per-flow queries read it.
+    ...(univmon ? { univmon: true, estimator: f.samples ? 'nitro' as const : 'countsketch' as const } : {}),
     // A named variant's own macros make it a build of its own.
     stem: [familyName, ...Object.values(switches), ...extraDefines.map((d) => d.toLowerCase())].join('-'),
   };
@@ -287,6 +310,7 @@ export function validateParams(params: SketchParams, variant: ResolvedVariant): 
   if (!Number.isInteger(columns) || columns < 1 || columns > 2 ** maxColumnsLog2 || (columns & (columns - 1)) !== 0) {
     throw badInput(`${v}: columns must be a power of two from 1 to ${2 ** maxColumnsLog2} (2^${maxColumnsLog2}), got ${columns}`);
   }
+  if (variant.univmon) checkUnivmon(params, variant);
   if (maxCells !== undefined && rows * columns > maxCells) {
     throw badInput(`${v}: rows x columns must be at most ${maxCells} (layout=struct: the whole sketch is one map value of at most 32 KiB), got ${rows} x ${columns} = ${rows * columns}`);
   }
@@ -300,4 +324,20 @@ export function validateParams(params: SketchParams, variant: ResolvedVariant): 
   const bad = seeds.find((s) => typeof s !== 'bigint' || s < 0n || s > U64_MAX);
   if (bad !== undefined) throw badInput(`${v}: seeds must be unsigned 64-bit integers, got ${String(bad)}`);
   return params;
+}
+
+/** UnivMon's sizes: layers, keys per layer, and the one counter array within the map limit the program is built for. */
+function checkUnivmon(params: SketchParams, variant: ResolvedVariant): void {
+  const { rows, columns, layers, topk } = params;
+  const { maxLayers = 0, maxTopk = 0, maxSketchCells = 0 } = variant.limits;
+  const v = variant.name;
+  if (layers === undefined || !Number.isInteger(layers) || layers < 1 || layers > maxLayers) {
+    throw badInput(`${v}: layers must be an integer from 1 to ${maxLayers} (the level hash has 32 bits), got ${layers}`);
+  }
+  if (topk === undefined || !Number.isInteger(topk) || topk < 1 || topk > maxTopk) {
+    throw badInput(`${v}: topk (keys listed per layer) must be an integer from 1 to ${maxTopk}, got ${topk}`);
+  }
+  if (layers * rows * columns > maxSketchCells) {
+    throw badInput(`${v}: layers x rows x columns must be at most ${maxSketchCells} (the counter array's size in the program), got ${layers} x ${rows} x ${columns} = ${layers * rows * columns}`);
+  }
 }

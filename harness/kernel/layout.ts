@@ -11,7 +11,7 @@ export const SKETCH_CFG_BYTES = 32 + 8 * SKETCH_MAX_ROWS; // 96
 /** struct sketch_cfg as encodeSketchCfg writes it (checked against each object's BTF at open). */
 export const SKETCH_CFG_CONTRACT: StructContract = packed('sketch_cfg', 'harness/kernel/layout.ts', [
   ['rows', 4], ['cols_mask', 4], ['p_threshold', 4], ['p_one', 4], ['action', 4], ['redirect_ifindex', 4],
-  ['extra_hash_rounds', 4], ['pad', 4], ['seeds', 8 * SKETCH_MAX_ROWS],
+  ['extra_hash_rounds', 4], ['layers', 2], ['topk', 2], ['seeds', 8 * SKETCH_MAX_ROWS],
 ]);
 
 /** struct sketch_stats as decodeSketchStats reads it. */
@@ -29,6 +29,35 @@ export const SKETCH_META_CONTRACT: StructContract = packed('sketch_meta', 'harne
   ['stats', SKETCH_STATS_BYTES], ['geo', 8], ['draws', 4 * GEO_TABLE_SIZE],
 ]);
 
+/** UnivMon's limits and derived seeds (sketch_kern_user.h). */
+export const UNIVMON_MAX_TOPK = 32;
+export const UNIVMON_LAYER_SEED_STEP = 0x9e3779b97f4a7c15n;
+export const UNIVMON_LEVEL_SALT = 0xd1b54a32d192ed03n;
+export const UNIVMON_ENTRY_BYTES = 48;
+
+/** struct univmon_entry and struct univmon_heavy (map `heavy`, one per layer, per CPU) as readHeavy decodes them. */
+export const UNIVMON_ENTRY_CONTRACT: StructContract = packed('univmon_entry', 'harness/kernel/layout.ts', [['key', 40], ['est2', 8]]);
+export const UNIVMON_HEAVY_CONTRACT: StructContract = packed('univmon_heavy', 'harness/kernel/layout.ts', [
+  ['n', 4], ['pad', 4], ['e', UNIVMON_ENTRY_BYTES * UNIVMON_MAX_TOPK],
+]);
+
+/** One listed key: its 40-byte flow key and twice its Count Sketch median when last updated. */
+export interface HeavyEntry {
+  key: Uint8Array;
+  est2: number;
+}
+
+/** One CPU's list of one layer, in slot order. */
+export function decodeUnivmonHeavy(b: Buffer): HeavyEntry[] {
+  const n = Math.min(b.readUInt32LE(0), UNIVMON_MAX_TOPK);
+  const out: HeavyEntry[] = [];
+  for (let i = 0; i < n; i++) {
+    const at = 8 + i * UNIVMON_ENTRY_BYTES;
+    out.push({ key: Uint8Array.from(b.subarray(at, at + 40)), est2: Number(b.readBigInt64LE(at + 40)) });
+  }
+  return out;
+}
+
 export const ACTIONS = { drop: 0, pass: 1, redirect: 2, tx: 3 } as const;
 export type Action = keyof typeof ACTIONS;
 
@@ -42,6 +71,9 @@ export interface SketchCfg {
   redirectIfindex?: number;
   /** Test-only slowdown: extra hash rounds per packet. */
   extraHashRounds?: number;
+  /** UnivMon: layers and keys listed per layer (0 for other families). */
+  layers?: number;
+  topk?: number;
 }
 
 /** Coin sampling compares a u32 draw against this; p = 1 uses the p_one flag instead. */
@@ -58,6 +90,8 @@ export function encodeSketchCfg(cfg: SketchCfg): Buffer {
   b.writeUInt32LE(ACTIONS[cfg.action], 16);
   b.writeUInt32LE(cfg.redirectIfindex ?? 0, 20);
   b.writeUInt32LE(cfg.extraHashRounds ?? 0, 24);
+  b.writeUInt16LE(cfg.layers ?? 0, 28);
+  b.writeUInt16LE(cfg.topk ?? 0, 30);
   for (let i = 0; i < SKETCH_MAX_ROWS; i++) b.writeBigUInt64LE(BigInt.asUintN(64, cfg.seeds[i] ?? 0n), 32 + 8 * i);
   return b;
 }

@@ -19,6 +19,9 @@ import { flowKeys } from '../sketch/flow-keys.ts';
 import { flowCells, estimateFromCells, type FlowCells } from '../sketch/estimate.ts';
 import { accuracyMetrics, estimatesCsvRows, ESTIMATES_CSV_COLUMNS } from '../sketch/accuracy.ts';
 import { metricInfo } from '../types/results.ts';
+import { univmonCandidates } from '../sketch/univmon-estimate.ts';
+import { keyIndex, univmonMetrics } from '../sketch/univmon-accuracy.ts';
+import { UNIVMON_ENTRY_BYTES } from '../kernel/layout.ts';
 import { SketchbenchError } from '../errors.ts';
 import { LoadedVariant } from '../build/load-variant.ts';
 import { seedsForRep } from '../sketch/seeds.ts';
@@ -34,6 +37,8 @@ interface AccuracyState {
   truth: Float64Array;
   cells: Map<string, FlowCells>;
   csvPath: string;
+  /** Flow id of each key, built when a UnivMon variant first needs it. */
+  keyIds?: Map<string, number>;
 }
 
 function cellsFor(s: AccuracyState, v: LoadedVariant): FlowCells {
@@ -47,9 +52,16 @@ function cellsFor(s: AccuracyState, v: LoadedVariant): FlowCells {
   return c;
 }
 
-/** Counter memory: rows x columns x 4 bytes, once per CPU for per-CPU maps. */
+/**
+ * Counter memory: rows x columns x 4 bytes, once per CPU for per-CPU maps. UnivMon:
+ * every layer's counters, plus each layer's list of topk keys (48 bytes each and
+ * its count) on every CPU.
+ */
 export function sketchMemoryBytes(v: LoadedVariant): number {
-  return v.params.rows * v.params.columns * 4 * v.obj.map(v.variant.external?.sketch?.map ?? 'sketch').copies;
+  const counters = v.params.rows * v.params.columns * 4 * v.obj.map(v.variant.external?.sketch?.map ?? 'sketch').copies;
+  if (!v.variant.univmon) return counters;
+  const layers = v.params.layers!;
+  return layers * counters + layers * (8 + UNIVMON_ENTRY_BYTES * v.params.topk!) * v.obj.map('heavy').copies;
 }
 
 export const accuracyMeasurement: Measurement<AccuracyState> = {
@@ -92,6 +104,11 @@ async function measureOnce(s: AccuracyState, v: LoadedVariant, rep: number): Pro
     const counters = v.readSketch();
     const estimates = estimateFromCells(v.variant, v.params, counters, cellsFor(s, v));
     const metrics = accuracyMetrics(s.truth, estimates, { memoryBytes: sketchMemoryBytes(v) });
+    if (v.variant.univmon) {
+      // N is what the sketch counted itself (equal to the trace's, checked above).
+      const c = univmonCandidates(v.variant, { ...v.params, layers: v.params.layers!, topk: v.params.topk! }, counters, v.readHeavy());
+      Object.assign(metrics, univmonMetrics(s.truth, c, (s.keyIds ??= keyIndex(s.keys)), seen.packets));
+    }
     const csvRows = estimatesCsvRows(s.ctx.trace, s.truth, estimates, rep, v.variant.name, 1);
     appendFileSync(s.csvPath, stringify(csvRows.map((c) => ESTIMATES_CSV_COLUMNS.map((k) => c[k]))));
     // Whether hash seeds vary per repetition is a run setting (env.accuracyHashSeeds), not a

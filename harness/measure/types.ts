@@ -61,5 +61,6 @@ export interface RoundResult {
 
 /** Params recorded with every row of a variant. */
 export function rowParams(v: LoadedVariant): Row['params'] {
-  return { rows: v.params.rows, columns: v.params.columns, p: v.params.p, switches: v.variant.switches };
+  const univmon = v.variant.univmon ? { layers: v.params.layers, topk: v.params.topk } : {};
+  return { rows: v.params.rows, columns: v.params.columns, p: v.params.p, ...univmon, switches: v.variant.switches };
 }

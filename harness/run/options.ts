@@ -78,6 +78,9 @@ export interface RunRequest {
   rows?: number;
   columns?: number;
   p?: number;
+  /** UnivMon: layers and keys listed per layer (other families ignore them). */
+  layers?: number;
+  topk?: number;
   /** DUT cores: one NAPI thread (and veth queue) per core. */
   dutCpus?: number[];
   genCpus?: number[];
@@ -106,8 +109,8 @@ export interface RunRequest {
 /** One parameter swept over values for some variants (suite files). */
 export interface SweepRequest {
   variants: string[];
-  /** A sketch parameter, or `dutCores`: the DUT's cores (a phase per value, each its own testbed). */
-  param: 'p' | 'columns' | 'rows' | 'dutCores';
+  /** A sketch parameter (layers and topk: UnivMon's; other families ignore them), or `dutCores`: the DUT's cores (a phase per value, each its own testbed). */
+  param: 'p' | 'columns' | 'rows' | 'layers' | 'topk' | 'dutCores';
   values: number[];
   metrics: string[];
 }
@@ -208,7 +211,10 @@ export function normalizeRunOptions(req: RunRequest): RunOptions {
   const ncpu = cpus().length;
   const names = req.variants?.length ? req.variants : variantNames();
   const base = defaultParams();
-  const params: SketchParams = { ...base, rows: req.rows ?? base.rows, columns: req.columns ?? base.columns, p: req.p ?? base.p };
+  const params: SketchParams = {
+    ...base, rows: req.rows ?? base.rows, columns: req.columns ?? base.columns, p: req.p ?? base.p,
+    layers: req.layers ?? base.layers, topk: req.topk ?? base.topk,
+  };
   const variants = [...new Set(names)].map((n) => {
     const variant = resolveVariantRef(n);
     return { variant, params: validateParams(paramsFor(variant, params), variant), extraHashRounds: req.extraHashRounds };

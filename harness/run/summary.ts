@@ -16,7 +16,7 @@ const RATIO_VERBS: Record<string, string> = {
  */
 export function ratioSentence(r: PairedRatio): string {
   const f = (x: number) => x.toFixed(x >= 10 ? 1 : 3);
-  const where = r.phase === 'main' ? '' : ` (${r.phase}, ${Object.entries(r.params).filter(([k]) => ['p', 'columns', 'rows'].includes(k)).map(([k, v]) => `${k}=${v}`).join(' ')})`;
+  const where = r.phase === 'main' ? '' : ` (${r.phase}, ${Object.entries(r.params).filter(([k]) => ['p', 'columns', 'rows', 'layers', 'topk'].includes(k)).map(([k, v]) => `${k}=${v}`).join(' ')})`;
   return `${r.variant}${where} ${RATIO_VERBS[r.metric] ?? `${r.metric}:`} ${f(r.ratio)}x ${r.reference} [${f(r.ciLow)}, ${f(r.ciHigh)}] (${r.n} paired blocks${r.nEffective !== undefined && r.nEffective < r.n ? `, worth ${r.nEffective} independent` : ''})`;
 }
 

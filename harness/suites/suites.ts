@@ -30,7 +30,7 @@ export interface Suite {
 }
 
 const here = dirname(fileURLToPath(import.meta.url));
-export const BUILTIN_SUITES = ['default', 'quick'];
+export const BUILTIN_SUITES = ['default', 'quick', 'univmon'];
 
 type Json = unknown;
 
@@ -134,11 +134,11 @@ export function parseSuite(text: string, file: string): Suite {
     if (!Array.isArray(o.sweeps)) fail(file, 'sweeps', 'must be a list');
     suite.sweeps = o.sweeps.map((s, i) => {
       const w = obj(file, `sweeps[${i}]`, s, ['variants', 'param', 'values', 'metrics']);
-      if (w.param !== 'p' && w.param !== 'columns' && w.param !== 'rows' && w.param !== 'dutCores') fail(file, `sweeps[${i}].param`, "must be 'p', 'columns', 'rows' or 'dutCores'");
+      if (!['p', 'columns', 'rows', 'layers', 'topk', 'dutCores'].includes(w.param as string)) fail(file, `sweeps[${i}].param`, "must be 'p', 'columns', 'rows', 'layers', 'topk' or 'dutCores'");
       if (!Array.isArray(w.values) || w.values.length === 0 || w.values.some((x) => typeof x !== 'number')) fail(file, `sweeps[${i}].values`, 'must be a non-empty list of numbers');
       return {
         variants: programsFrom(file, strList(file, `sweeps[${i}].variants`, w.variants))!,
-        param: w.param,
+        param: w.param as SweepRequest['param'],
         values: w.values as number[],
         metrics: strList(file, `sweeps[${i}].metrics`, w.metrics) ?? ['throughput'],
       };

@@ -12,6 +12,9 @@ export interface RowParams {
   columns?: number;
   /** Update probability p (0 < p <= 1); NitroSketch samples a row with this probability. */
   p?: number;
+  /** UnivMon: layers, and keys each layer lists in the kernel. */
+  layers?: number;
+  topk?: number;
   /** Entries in the precomputed geometric-skip table. */
   geoTable?: number;
   /** Packet size in bytes of the generated traffic. */
@@ -177,12 +180,14 @@ export interface MetricInfo {
 
 const HH_THRESHOLDS = ['0.01pct', '0.1pct', '1pct'] as const;
 
+/** hh_*: every true flow queried; hh_sketch_*: only the keys the sketch lists itself (UnivMon). */
 function hhMetrics(): Record<string, MetricInfo> {
   const out: Record<string, MetricInfo> = {};
   for (const t of HH_THRESHOLDS) {
     const pct = t.replace('pct', '%');
     for (const [m, name] of [['f1', 'F1'], ['precision', 'precision'], ['recall', 'recall']] as const) {
       out[`hh_${m}_${t}`] = { unit: 'ratio', label: `Heavy-hitter ${name} (>${pct})`, better: 'higher', kind: 'accuracy' };
+      out[`hh_sketch_${m}_${t}`] = { unit: 'ratio', label: `Heavy-hitter ${name}, keys the sketch names (>${pct})`, better: 'higher', kind: 'accuracy' };
     }
   }
   return out;
@@ -205,8 +210,10 @@ export const METRICS: Record<string, MetricInfo> = {
   are_top100: { unit: 'ratio', label: 'ARE, top-100 flows', better: 'lower', kind: 'accuracy' },
   aae_all: { unit: 'packets', label: 'AAE, all flows (packets)', better: 'lower', kind: 'accuracy' },
   aae_top100: { unit: 'packets', label: 'AAE, top-100 flows (packets)', better: 'lower', kind: 'accuracy' },
-  entropy_error: { unit: 'ratio', label: 'Entropy relative error', better: 'lower', kind: 'accuracy' },
-  distinct_error: { unit: 'ratio', label: 'Distinct-flow relative error', better: 'lower', kind: 'accuracy' },
+  // UnivMon's G-sum estimates against the trace (harness/sketch/univmon-accuracy.ts).
+  distinct_rel_err: { unit: 'ratio', label: 'Distinct flows, relative error', better: 'lower', kind: 'accuracy' },
+  entropy_rel_err: { unit: 'ratio', label: 'Entropy, relative error', better: 'lower', kind: 'accuracy' },
+  f2_rel_err: { unit: 'ratio', label: 'F2 (second moment), relative error', better: 'lower', kind: 'accuracy' },
   ...hhMetrics(),
   // sketchbench micro: one primitive's ns per operation, the loop around it subtracted (params.env: ebpf or native).
   op_ns: { unit: 'ns/op', label: 'Cost per operation (ns)', better: 'lower', kind: 'cost' },

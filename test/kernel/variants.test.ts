@@ -87,9 +87,12 @@ function largest(v: ResolvedVariant): SketchParams {
 
 const sampleFirst = (v: ResolvedVariant): boolean => v.switches.order === 'sample-first';
 
-/** Named variants and every switch combination, one per distinct build (a named variant is one of the combinations). */
+/**
+ * Named variants and every switch combination, one per distinct build (a named variant is one of the
+ * combinations). UnivMon's layers and key lists have tests of their own (univmon.test.ts).
+ */
 function everyBuild(): ResolvedVariant[] {
-  const named = variantNames().map((n) => resolveVariant(n));
+  const named = variantNames().map((n) => resolveVariant(n)).filter((v) => !v.univmon);
   const combos = ['nitro', 'countmin', 'countsketch'].flatMap(allCombinations);
   const seen = new Set<string>();
   return [...named, ...combos].filter((v) => !seen.has(v.stem) && seen.add(v.stem));

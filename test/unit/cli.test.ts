@@ -42,7 +42,7 @@ test('list: variants, switches, suites and metrics, as text and JSON', () => {
   assert.deepEqual(Object.keys(all), ['variants', 'switches', 'suites', 'metrics']);
   assert.ok(all.variants.some((v: { name: string; family: string }) => v.name === 'nitro-final' && v.family === 'nitro'));
   assert.ok(all.switches.some((s: { family: string; switch: string }) => s.family === 'nitro' && s.switch === 'sampling'));
-  assert.deepEqual(all.suites.map((s: { name: string }) => s.name), ['default', 'quick']);
+  assert.deepEqual(all.suites.map((s: { name: string }) => s.name), ['default', 'quick', 'univmon']);
   assert.ok(all.metrics.some((m: { name: string; better: string }) => m.name === 'cost_ns' && m.better === 'lower'));
   const text = cli(['list', 'variants']);
   assert.equal(text.status, 0);

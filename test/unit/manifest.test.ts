@@ -16,7 +16,8 @@ import { SketchbenchError, EXIT_BAD_INPUT } from '../../harness/errors.ts';
 
 test('named variants resolve to the documented switches and -D macros', () => {
   assert.deepEqual(variantNames(), ['nitro-naive', 'nitro-geo', 'nitro-fasthash', 'nitro-sliced', 'nitro-sample-first', 'nitro-final',
-    'nitro-lean', 'nitro-shared', 'countmin', 'countsketch', 'baseline-drop', 'baseline-parse']);
+    'nitro-lean', 'nitro-shared', 'countmin', 'countsketch', 'univmon', 'nitro-univmon-naive', 'nitro-univmon-geo',
+    'nitro-univmon-fasthash', 'nitro-univmon-sliced', 'nitro-univmon-sample-first', 'nitro-univmon-final', 'baseline-drop', 'baseline-parse']);
   const naive = resolveVariant('nitro-naive');
   assert.deepEqual(naive.switches, { sampling: 'coin', maps: 'percpu', hash: 'xxhash32', order: 'parse-first', layout: 'maps' });
   assert.deepEqual(naive.defines, ['HASH_XXHASH32', 'MAPS_PERCPU']);
@@ -39,6 +40,17 @@ test('named variants resolve to the documented switches and -D macros', () => {
   assert.equal(resolveVariant('countmin').counter, 'u32');
   assert.equal(resolveVariant('nitro-geo').samples, true);
   assert.equal(resolveVariant('countsketch').samples, false);
+  // UnivMon's drill-down: each named step one switch more than the last; layer 0 answers per-flow queries.
+  const um = resolveVariant('nitro-univmon');
+  assert.equal(um.name, 'nitro-univmon-final');
+  assert.deepEqual(um.switches, { sampling: 'geometric', maps: 'percpu', hash: 'fasthash64-sliced', order: 'sample-first', layout: 'struct' });
+  // layout=struct moves stats and sampling state into `meta`; the counters stay an array (no maxCells).
+  assert.deepEqual(um.maps.sort(), ['heavy', 'meta', 'sketch']);
+  assert.deepEqual(resolveVariant('nitro-univmon-naive').switches, { sampling: 'coin', maps: 'percpu', hash: 'xxhash32', order: 'parse-first', layout: 'maps' });
+  assert.equal(um.estimator, 'nitro');
+  assert.equal(resolveVariant('univmon').estimator, 'countsketch');
+  assert.ok(um.univmon && !resolveVariant('nitro-final').univmon);
+  assert.deepEqual(um.limits, { maxRows: 4, maxColumnsLog2: 15, maxLayers: 32, maxTopk: 32, maxSketchCells: 2097152 });
 });
 
 test('all 64 nitro switch combinations enumerate with canonical names', () => {
@@ -123,8 +135,8 @@ test('build --all-combinations: every combination and every named build once (ni
   const { variantsToBuild } = await import('../../harness/cli/commands/build.ts');
   const builds = variantsToBuild([], true);
   assert.equal(new Set(builds.map((v) => v.stem)).size, builds.length);
-  // 64 + 16 + 16 combinations, 2 baselines, nitro-lean.
-  assert.equal(builds.length, 99);
+  // 64 + 16 + 16 combinations, 8 univmon and 64 nitro-univmon ones, 2 baselines, nitro-lean.
+  assert.equal(builds.length, 171);
   assert.ok(builds.some((v) => v.name === 'nitro-lean'));
   assert.ok(builds.some((v) => v.name === 'nitro[sampling=geometric,maps=percpu,hash=fasthash64-compact,order=sample-first,layout=struct]'));
 });

@@ -55,11 +55,18 @@ test('net cost ratios subtract the overhead of each block from both sides', () =
 test('ladder steps: each present step is compared with the one before it, once', () => {
   // Real slices carry each variant's switches in params: steps differ there, and only there.
   const slices = synth({ a: 100, b: 80, c: 60, d: 30 }, 200, { noise: 0 }).map((s) => ({ ...s, params: { rows: 4, switches: { who: s.variant } } }));
-  const rs = pairedRatios(slices, { reference: 'a', steps: ['a', 'b', 'x', 'c', 'd'] }).filter((r) => r.metric === 'cost_ns');
+  const rs = pairedRatios(slices, { reference: 'a', steps: [['a', 'b', 'x', 'c', 'd']] }).filter((r) => r.metric === 'cost_ns');
   const pairs = rs.map((r) => `${r.variant}/${r.reference}`).sort();
   // b/a, c/a, d/a from the reference; c/b and d/c from the ladder ('x' did not run: c steps from b).
   assert.deepEqual(pairs, ['b/a', 'c/a', 'c/b', 'd/a', 'd/c']);
   assert.ok(Math.abs(rs.find((r) => r.variant === 'c' && r.reference === 'b')!.ratio - 0.75) < 1e-9);
+});
+
+test('two ladders: each step pairs with the step before it on its own ladder only', () => {
+  const slices = synth({ a: 100, b: 80, c: 60, d: 30 }, 200, { noise: 0 }).map((s) => ({ ...s, params: { rows: 4, switches: { who: s.variant } } }));
+  const rs = pairedRatios(slices, { reference: 'a', steps: [['a', 'b'], ['c', 'd']] }).filter((r) => r.metric === 'cost_ns');
+  // d/c from the second ladder; never c/b across them.
+  assert.deepEqual(rs.map((r) => `${r.variant}/${r.reference}`).sort(), ['b/a', 'c/a', 'd/a', 'd/c']);
 });
 
 test('a missing reference falls back to the first variant; blocks without both sides are skipped', () => {

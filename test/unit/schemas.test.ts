@@ -21,7 +21,7 @@ const schema = (name: string) => ajv.compile(JSON.parse(readFileSync(join(root, 
 
 test('suite schema: the built-in suites validate; an unknown key or a bad value does not', () => {
   const suite = schema('suite.schema.json');
-  for (const name of ['default', 'quick']) {
+  for (const name of ['default', 'quick', 'univmon']) {
     const s = JSON.parse(readFileSync(join(root, 'harness/suites', `${name}.json`), 'utf8'));
     assert.ok(suite(s), `${name}: ${ajv.errorsText(suite.errors)}`);
   }

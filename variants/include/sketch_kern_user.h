@@ -38,7 +38,8 @@ struct sketch_cfg {
 	__u32 action;           /* SKETCH_ACTION_* */
 	__u32 redirect_ifindex; /* for SKETCH_ACTION_REDIRECT */
 	__u32 extra_hash_rounds;/* test-only slowdown (regression gate tests); 0 normally */
-	__u32 pad;
+	__u16 layers;           /* univmon: active layers, 1..UNIVMON_MAX_LAYERS; 0 elsewhere */
+	__u16 topk;             /* univmon: keys kept per layer, 1..UNIVMON_MAX_TOPK; 0 elsewhere */
 	__u64 seeds[SKETCH_MAX_ROWS]; /* per-row seeds; unrolled hashing uses seeds[0] only */
 };
 
@@ -85,6 +86,37 @@ struct sketch_meta {
 	struct sketch_stats stats;
 	struct geo_state geo;
 	__u32 draws[GEO_TABLE_SIZE]; /* geometric skips; unused without geometric sampling */
+};
+
+/*
+ * UnivMon (variants/univmon/): layer j's Count Sketch hashes row r with seed
+ * seeds[r] + j * UNIVMON_LAYER_SEED_STEP (layer 0 is the plain sketch), and a
+ * flow is in layer j >= 1 when the low j bits of its level hash are all set,
+ * the level hash being fasthash32 of the key with seeds[0] ^ UNIVMON_LEVEL_SALT:
+ * independent of every row hash, and each layer half the flows of the one above.
+ */
+#define UNIVMON_MAX_LAYERS     32     /* the level hash has 32 bits */
+#define UNIVMON_MAX_TOPK       32
+#define UNIVMON_MAX_ROWS       4      /* the median of a layer's rows is a fixed min/max formula */
+#define UNIVMON_MAX_CELLS      (1 << 21) /* layers x rows x columns: 8 MiB of counters per copy */
+#define UNIVMON_LAYER_SEED_STEP 0x9e3779b97f4a7c15ULL
+#define UNIVMON_LEVEL_SALT     0xd1b54a32d192ed03ULL
+
+/*
+ * One key of a layer's list: est2 is twice the layer's Count Sketch median for
+ * the key (the sum of the two middle rows, so an even number of rows stays an
+ * integer), as this CPU's counters held it when the key was last updated.
+ */
+struct univmon_entry {
+	struct flow_key key;
+	__s64 est2;
+};
+
+/* Per-CPU value of map `heavy`, one per layer: the layer's heaviest keys, n of them. */
+struct univmon_heavy {
+	__u32 n;
+	__u32 pad;
+	struct univmon_entry e[UNIVMON_MAX_TOPK];
 };
 
 #endif

@@ -4,6 +4,8 @@
  * step's gain over the previous one written on its bar. Drawn only when nitro-naive and at
  * least one later step were measured, so the labels always compare like with like. The
  * shared-vs-per-CPU ablation (nitro-shared) is not a step of the paper's, so not drawn here.
+ * Other ladders of the manifest (NitroSketch-UnivMon's) get figures of their own, drawn
+ * when their first step and one more were measured.
  */
 import type { FigureModule, FigureSpec } from './figure.ts';
 import { display, point, VL_SCHEMA } from './figure.ts';
@@ -11,10 +13,12 @@ import { mainCells } from '../select.ts';
 import { colourScale } from '../palette.ts';
 import { PLOT_HEIGHT, PLOT_WIDTH, VL_CONFIG } from '../style.ts';
 import { metricInfo, type PairedRatio, type SummaryRow } from '../../types/results.ts';
-import { ladder } from '../../build/manifest.ts';
+import { ladders } from '../../build/manifest.ts';
 
-/** The ladder as variants/manifest.json lists it. */
-const DRILLDOWN_STEPS = ladder();
+type Ladder = ReturnType<typeof ladders>[number];
+
+/** The ladders as variants/manifest.json lists them, the paper's (nitro) first. */
+const LADDERS = ladders();
 
 /** Relative change from prev to cur, signed so that positive is always an improvement. */
 export function gain(metric: string, prev: number, cur: number): number {
@@ -27,13 +31,14 @@ function stepRatio(ratios: PairedRatio[], metric: string, variant: string, previ
   return ratios.find((r) => r.phase === 'main' && r.metric === metric && r.variant === variant && r.reference === previous && Number.isFinite(r.ratio));
 }
 
-function build(metric: string, title: string, summary: SummaryRow[], ratios: PairedRatio[]): FigureSpec[] {
+function build(ladder: Ladder, metric: string, title: string, summary: SummaryRow[], ratios: PairedRatio[]): FigureSpec[] {
   const cells = mainCells(summary, metric);
-  const steps = DRILLDOWN_STEPS.flatMap((s) => {
+  const first = ladder.steps[0].variant;
+  const steps = ladder.steps.flatMap((s) => {
     const c = cells.find((x) => x.variant === s.variant);
     return c ? [{ ...s, cell: c }] : [];
   });
-  if (steps[0]?.variant !== 'nitro-naive' || steps.length < 2) return [];
+  if (steps[0]?.variant !== first || steps.length < 2) return [];
   const { factor, label } = display(metric, steps[0].cell.unit);
   const lowerBetter = metricInfo(metric).better === 'lower';
   let paired = 0;
@@ -72,18 +77,18 @@ function build(metric: string, title: string, summary: SummaryRow[], ratios: Pai
   };
   const word = lowerBetter ? 'lower' : 'higher';
   return [{
-    id: `drilldown-${metric === 'cost_ns' ? 'cost' : 'throughput'}`,
-    title,
-    caption: `The paper's steps added to nitro-naive in turn; labels give each step's change over the previous one${paired ? `, from the paired ratio of the two (${paired} of ${steps.length - 1} steps; the others from medians)` : ', from the medians'}. In all, ${steps[steps.length - 1].variant} is ${Math.abs(total * 100).toFixed(0)}% ${total >= 0 ? 'better' : 'worse'} (${word} is better) than nitro-naive by the medians.`,
+    id: `drilldown-${ladder.name === 'nitro' ? '' : `${ladder.name}-`}${metric === 'cost_ns' ? 'cost' : 'throughput'}`,
+    title: ladder.name === 'nitro' ? title : `${title} (${ladder.name})`,
+    caption: `The paper's steps added to ${first} in turn; labels give each step's change over the previous one${paired ? `, from the paired ratio of the two (${paired} of ${steps.length - 1} steps; the others from medians)` : ', from the medians'}. In all, ${steps[steps.length - 1].variant} is ${Math.abs(total * 100).toFixed(0)}% ${total >= 0 ? 'better' : 'worse'} (${word} is better) than ${first} by the medians.`,
     spec,
   }];
 }
 
 export const drilldownFigure: FigureModule = {
   id: 'drilldown',
-  needs: `cost_ns or throughput_pps rows of nitro-naive and at least one of ${DRILLDOWN_STEPS.slice(1).map((s) => s.variant).join(', ')}`,
-  build: (summary, ratios = []) => [
-    ...build('throughput_pps', 'Drill-down: throughput gain per optimization', summary, ratios),
-    ...build('cost_ns', 'Drill-down: cost reduction per optimization', summary, ratios),
-  ],
+  needs: `cost_ns or throughput_pps rows of nitro-naive and at least one of ${LADDERS[0].steps.slice(1).map((s) => s.variant).join(', ')} (or the same of another ladder: ${LADDERS.slice(1).map((l) => l.steps[0].variant).join(', ')})`,
+  build: (summary, ratios = []) => LADDERS.flatMap((l) => [
+    ...build(l, 'throughput_pps', 'Drill-down: throughput gain per optimization', summary, ratios),
+    ...build(l, 'cost_ns', 'Drill-down: cost reduction per optimization', summary, ratios),
+  ]),
 };
