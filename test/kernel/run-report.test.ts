@@ -24,7 +24,7 @@ kernelTest('run -> report: a small suite with every metric group and a sweep giv
     writeFileSync(suite, JSON.stringify({
       name: 'small',
       trace: { generate: { dist: 'zipf', skew: 1.1, flows: 5000, packets: 100000, seed: 3 } },
-      variants: ['nitro-naive', 'nitro-geo', 'nitro-sliced', 'nitro-final', 'countmin', 'baseline-parse'],
+      variants: ['nitro-naive', 'nitro-geo', 'nitro-sliced', 'nitro-final', 'countmin', 'baseline-parse', 'univmon'],
       metrics: ['program', 'cost', 'throughput', 'accuracy'],
       reps: 2,
       cost: { reps: 2 },
@@ -32,7 +32,9 @@ kernelTest('run -> report: a small suite with every metric group and a sweep giv
       sweeps: [
         { variants: ['nitro-naive', 'nitro-final'], param: 'p', values: [0.25, 0.5, 1], metrics: ['throughput', 'cost', 'accuracy'] },
         { variants: ['nitro-final'], param: 'columns', values: [256, 1024, 2048], metrics: ['throughput', 'cost', 'accuracy'] },
+        { variants: ['univmon'], param: 'columns', values: [128, 1024], metrics: ['accuracy'] },
       ],
+      micro: { families: ['random'], reps: 2 },
     }));
     const run = join(dir, 'run');
     const r = sketchbench(['run', '--suite', suite, '--quiet', '--out', run]);
@@ -51,7 +53,8 @@ kernelTest('run -> report: a small suite with every metric group and a sweep giv
     assert.equal(rep.code, 0, rep.out);
     assert.doesNotMatch(rep.out, /skipped for lack of data/, 'no figure is skipped');
     for (const id of ['ratio-cost-ns', 'ratio-cost-net-ns', 'ratio-capacity-pps', 'throughput', 'cost', 'drilldown-cost', 'drilldown-throughput',
-      'are-memory', 'are-top100-memory', 'hh-f1-0.1pct', 'throughput-vs-p', 'capacity-vs-p', 'are-vs-p', 'cost-vs-columns']) {
+      'are-memory', 'are-top100-memory', 'hh-f1-0.1pct', 'throughput-vs-p', 'capacity-vs-p', 'are-vs-p', 'cost-vs-columns',
+      'entropy-rel-err-memory', 'micro-random', 'micro-random-rank']) {
       for (const ext of ['svg', 'png', 'pdf', 'vl.json']) assert.ok(existsSync(join(dir, 'report', 'figures', `${id}.${ext}`)), `${id}.${ext}`);
     }
     const html = readFileSync(join(dir, 'report', 'index.html'), 'utf8');
