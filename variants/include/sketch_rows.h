@@ -71,13 +71,6 @@ struct {
 	__type(value, struct sketch_cells);
 } sketch SEC(".maps");
 
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct sketch_meta);
-} meta SEC(".maps");
-
 typedef struct sketch_cells *cells_ref_t;
 #else
 /*
@@ -91,26 +84,11 @@ struct {
 	__type(value, sketch_counter_t);
 } sketch SEC(".maps");
 
-#ifdef SAMPLING_GEOMETRIC
-/* Geometric skips at 4096 quantiles, written by the harness before attach. */
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, GEO_TABLE_SIZE);
-	__type(key, __u32);
-	__type(value, __u32);
-} geo_table SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct geo_state);
-} geo_state SEC(".maps");
-#endif
-
 /* Unused with separate maps: every cell is its own lookup. */
 typedef void *cells_ref_t;
 #endif
+
+#include "sampling_maps.h"
 
 static __always_inline __u32 active_rows(void)
 {

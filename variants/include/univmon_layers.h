@@ -54,28 +54,7 @@ struct {
 	__type(value, struct univmon_heavy);
 } heavy SEC(".maps");
 
-#ifdef LAYOUT_STRUCT
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct sketch_meta);
-} meta SEC(".maps");
-#elif defined(SAMPLING_GEOMETRIC)
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, GEO_TABLE_SIZE);
-	__type(key, __u32);
-	__type(value, __u32);
-} geo_table SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct geo_state);
-} geo_state SEC(".maps");
-#endif
+#include "sampling_maps.h"
 
 static __always_inline __u32 um_rows(void)
 {
