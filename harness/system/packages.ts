@@ -35,6 +35,9 @@ export const SYSTEM_PACKAGES: SystemPackage[] = [
   // Generator drivers: optional for users (`sketchbench doctor` says which run), proven by the tests.
   { pkg: 'tcpreplay', provides: '/usr/bin/tcpreplay', why: 'the tcpreplay generator driver (tests)', testOnly: true },
   { pkg: 'dpdk-dev', provides: '/usr/bin/dpdk-testpmd', why: 'the dpdk generator driver: dpdk-testpmd and its pcap device (tests)', testOnly: true },
+  // The remote-generator test runs Debian's sshd in the generator namespace; the harness itself needs only ssh.
+  { pkg: 'openssh-server', provides: '/usr/sbin/sshd', why: 'a remote generator host in tests (sshd in a namespace)', testOnly: true },
+  { pkg: 'openssh-client', provides: '/usr/bin/ssh', why: 'reaches a remote generator host (--gen-host)', testOnly: true },
 ];
 
 export function missingPackages(opts: { includeTestOnly: boolean }): SystemPackage[] {

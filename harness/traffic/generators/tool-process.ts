@@ -15,6 +15,14 @@ import type { GeneratorTarget, TrafficGenerator } from './types.ts';
 /** A tool slower than this to send its first frame is reported as not sending. */
 const START_TIMEOUT_MS = 15_000;
 const STOP_GRACE_MS = 3_000;
+/**
+ * Frames beyond the counters' start that mean the tool is sending. Not 1: the kernel's
+ * own frames on a fresh link (IPv6 duplicate-address detection, MLD reports, router
+ * solicitations: a handful in the first seconds) move the same counters, and a tool that
+ * loads slowly (dpdk-testpmd with cold caches took seconds) was then measured before it
+ * sent anything ("offered 0 pps"). A generator sends this many within a millisecond.
+ */
+const STARTED_FRAMES = 256;
 
 export interface ToolCommand {
   /** The tool's name in messages. */
@@ -50,13 +58,15 @@ export async function startTool(target: GeneratorTarget, tool: ToolCommand): Pro
 
   // The counters of the interface are the namespace's, not the tool's: start from where they are.
   let base: number | undefined;
+  // A paced tool (--pps) needs a tenth of a second at most to get there.
+  const started = target.ratePps > 0 ? Math.min(STARTED_FRAMES, Math.max(1, Math.ceil(target.ratePps / 10))) : STARTED_FRAMES;
   const deadline = Date.now() + START_TIMEOUT_MS;
   for (;;) {
     if (exited) throw await failure('exited before sending');
     try {
       const c = readTxCounters(pid, target.dev);
       base ??= c.packets + c.dropped;
-      if (c.packets + c.dropped > base) break;
+      if (c.packets + c.dropped - base >= started) break;
     } catch {
       // ip netns exec has not entered the namespace yet, or exec'd the tool a moment ago.
     }
