@@ -20,6 +20,12 @@ import { frame, packetCases } from '../fixtures/packets.ts';
 import { kernelTest, openFds } from './helpers.ts';
 
 const XDP_DROP = 1;
+/**
+ * Each of these tests loads all 64 builds through the verifier, some twice: about 50 s
+ * of kernel time on an idle 2-core VM, far more while other work shares the cores. The
+ * limit only guards against a hang; it says nothing about speed.
+ */
+const LOAD_EVERY_BUILD_MS = 300_000;
 const badFrames = packetCases().filter((c) => c.cls !== 'ip').map((c) => c.pkt);
 
 const builds = (): ResolvedVariant[] => [...allCombinations('univmon'), ...allCombinations('nitro-univmon')];
@@ -104,7 +110,7 @@ kernelTest('every univmon and nitro-univmon build loads at default sizes and wit
       });
     }
   }
-});
+}, { timeout: LOAD_EVERY_BUILD_MS });
 
 kernelTest('p = 1: counters and key lists equal the model for every build (layers, rows, columns, list sizes that force replacements)', async () => {
   const { flows, ids } = skewedStream();
@@ -131,7 +137,7 @@ kernelTest('p = 1: counters and key lists equal the model for every build (layer
   } finally {
     unpinThisThread();
   }
-});
+}, { timeout: LOAD_EVERY_BUILD_MS });
 
 /** CPU 0's geometric state, and writing one (table and state) for every CPU, wherever the layout keeps them. */
 function readGeo(lv: LoadedVariant): GeoState {
@@ -182,7 +188,7 @@ kernelTest('nitro-univmon, geometric sampling: counters, lists and the skip stre
   } finally {
     unpinThisThread();
   }
-});
+}, { timeout: LOAD_EVERY_BUILD_MS });
 
 kernelTest('impossible UnivMon sizes are refused with exit code 2 before anything reaches the kernel', async () => {
   const um = resolveVariant('univmon');

@@ -70,18 +70,30 @@ static __always_inline __u64 fasthash64_key(const struct flow_key *key, __u64 se
  * five). Keys that are not IPv4-mapped (::ffff:a.b.c.d on both sides) hash all
  * 40 bytes. harness/sketch/cells.ts builds the same message.
  */
-static __always_inline __u64 fasthash64_compact(const struct flow_key *key, __u64 seed)
+/* Whether the key is IPv4 (both addresses v4-mapped), the keys fasthash64_compact shortens. */
+static __always_inline int fasthash_key_is_v4(const struct flow_key *key)
+{
+	const fasthash_word_t *w = (const fasthash_word_t *)key;
+
+	/* Little-endian: bytes 8..11 = 00 00 ff ff read as the low half of word 1. */
+	return w[0] == 0 && (__u32)w[1] == 0xffff0000U && w[2] == 0 && (__u32)w[3] == 0xffff0000U;
+}
+
+/* fasthash64_compact of a key fasthash_key_is_v4 accepted. */
+static __always_inline __u64 fasthash64_v4(const struct flow_key *key, __u64 seed)
 {
 	const fasthash_word_t *w = (const fasthash_word_t *)key;
 	__u64 h;
 
-	/* Little-endian: bytes 8..11 = 00 00 ff ff read as the low half of word 1. */
-	if (w[0] != 0 || (__u32)w[1] != 0xffff0000U || w[2] != 0 || (__u32)w[3] != 0xffff0000U)
-		return fasthash64_key(key, seed);
 	h = seed ^ (16 * FASTHASH_M);
 	h ^= fasthash_mix((w[1] >> 32) | (w[3] & 0xffffffff00000000ULL)); h *= FASTHASH_M;
 	h ^= fasthash_mix(w[4]); h *= FASTHASH_M;
 	return fasthash_mix(h);
+}
+
+static __always_inline __u64 fasthash64_compact(const struct flow_key *key, __u64 seed)
+{
+	return fasthash_key_is_v4(key) ? fasthash64_v4(key, seed) : fasthash64_key(key, seed);
 }
 
 /* The reference's 64 -> 32 bit fold (not a plain truncation). */

@@ -68,8 +68,11 @@ struct um_packet {
 	struct flow_key key;
 	__u32 mask;     /* sampled rows */
 	__u32 level;    /* level hash: layer j >= 1 takes the flow when its low j bits are set */
-	__u32 updates;  /* counter updates made, for stats.row_updates */
+	__u32 v4;       /* HASH_COMPACT: the key is IPv4, decided once per packet, not in every layer */
 	__u32 pad;
+	/* Counted in place, not in this context: a count that grows from one layer to the next
+	 * would make every callback entry a new state for the verifier to walk. */
+	struct sketch_stats *st;
 } FLOW_KEY_ALIGNED;
 
 static __always_inline int key_eq(const struct flow_key *a, const struct flow_key *b)
@@ -185,7 +188,8 @@ static long um_layer(__u32 j, void *data)
 			return 1;
 	}
 #if defined(HASH_UNROLLED) && defined(HASH_COMPACT)
-	h = fasthash64_compact(&pk->key, cfg.seeds[0] + j * UNIVMON_LAYER_SEED_STEP);
+	h = pk->v4 ? fasthash64_v4(&pk->key, cfg.seeds[0] + j * UNIVMON_LAYER_SEED_STEP)
+		   : fasthash64_key(&pk->key, cfg.seeds[0] + j * UNIVMON_LAYER_SEED_STEP);
 #elif defined(HASH_UNROLLED)
 	h = fasthash64_key(&pk->key, cfg.seeds[0] + j * UNIVMON_LAYER_SEED_STEP);
 #endif
@@ -226,7 +230,7 @@ static long um_layer(__u32 j, void *data)
 #else
 			__sync_fetch_and_add(cell, sign);
 #endif
-			pk->updates++;
+			pk->st->row_updates++;
 		}
 		v[r] = sign * (__s64)*cell;
 	}
@@ -346,8 +350,11 @@ static __always_inline __u32 sampled_rows(struct um_state *s)
 static __always_inline void um_update(struct um_packet *pk, struct sketch_stats *st)
 {
 	pk->level = fasthash32_fold(fasthash64_key(&pk->key, cfg.seeds[0] ^ UNIVMON_LEVEL_SALT));
+	pk->st = st;
+#ifdef HASH_COMPACT
+	pk->v4 = fasthash_key_is_v4(&pk->key);
+#endif
 	bpf_loop(UNIVMON_MAX_LAYERS, um_layer, pk, 0);
-	st->row_updates += pk->updates;
 }
 
 static __always_inline int um_parse(struct xdp_md *ctx, struct um_packet *pk, struct sketch_stats *st)
