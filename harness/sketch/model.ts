@@ -7,7 +7,8 @@
  *   (packet,row) slot is updated, so the counters equal the kernel's cell for cell
  *   whatever CPUs the packets ran on (per-CPU copies are summed; shared maps add atomically).
  * - geometric: the kernel keeps the slot stream state (skip, xorshift32 state) per
- *   CPU, each CPU starting where geoStart(table, seed, cpu) says (build/geometric.ts).
+ *   CPU (with GEO_PACKET a stream of packets rather than of (packet,row) slots),
+ *   each CPU starting where geoStart(table, seed, cpu) says (build/geometric.ts).
  *   The model replays those streams exactly, so with the same table it equals the
  *   kernel cell for cell when the packets reach the program in trace order and each
  *   packet's CPU is known: all on one CPU (the default), or per packet via `cpuOf`.
@@ -30,7 +31,7 @@ import { estimateFromCells, estimatorOf, flowCells, type FlowCells } from './est
 export type Sampling = 'none' | 'geometric' | 'coin';
 
 /** What the model depends on; a ResolvedVariant fits. */
-export type ModelVariant = Pick<ResolvedVariant, 'family' | 'hashing' | 'switches'>;
+export type ModelVariant = Pick<ResolvedVariant, 'family' | 'hashing' | 'switches'> & Partial<Pick<ResolvedVariant, 'defines'>>;
 
 export interface ModelOptions {
   /** Geometric skips; default geometricTable(p), what LoadedVariant.reset writes. */
@@ -109,10 +110,21 @@ export function simulateFromCells(variant: ModelVariant, params: SketchParams, c
   }
   const seed = opts.samplingSeed ?? 1;
   const states: GeoState[] = Array.from({ length: cpus }, (_, c) => ({ ...(opts.geoStates?.[c] ?? geoStart(table, seed, c)) }));
+  // GEO_PACKET (nitro-packet): the stream is one of packets; a sampled packet updates every row.
+  const perPacket = variant.defines?.includes('GEO_PACKET') ?? false;
   for (let i = 0; i < n; i++) {
     const id = flowIds[i];
     if (id < 0 && !sampleFirst) continue;
     const s = states[cpuOf ? cpuOf[i] : 0];
+    if (perPacket) {
+      if (s.skip > 0) {
+        s.skip--;
+        continue;
+      }
+      if (id >= 0) for (let r = 0; r < rows; r++) add(id * rows + r);
+      s.skip = geoDraw(table, s);
+      continue;
+    }
     // geo_packet_skipped: the whole packet is passed over.
     if (s.skip >= rows) {
       s.skip -= rows;

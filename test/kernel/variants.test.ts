@@ -100,8 +100,8 @@ function everyBuild(): ResolvedVariant[] {
 
 kernelTest('every named variant and every switch combination loads with default params and with the largest legal sizes', async () => {
   const builds = everyBuild();
-  // 2 baselines + 64 nitro + 16 countmin + 16 countsketch combinations + nitro-lean (every other named variant is a combination).
-  assert.equal(builds.length, 99);
+  // 2 baselines + 64 nitro + 16 countmin + 16 countsketch combinations + nitro-lean and nitro-packet (every other named variant is a combination).
+  assert.equal(builds.length, 100);
   for (const v of builds) {
     const max = largest(v);
     for (const [what, prm] of [['default', defaultParams()], [`largest ${max.rows}x${max.columns}`, max]] as const) {
@@ -146,7 +146,7 @@ kernelTest('countmin and countsketch: every packet lands in exactly the cells of
 kernelTest('NitroSketch with p = 1 updates every row of every packet and equals the Count Sketch model (coin and geometric)', async () => {
   const flows = ipCases.map((c) => c.flow!);
   // nitro-lean: its IPv4 fast path and the full parser behind it must land in the same cells as the model.
-  const combos = [...allCombinations('nitro'), resolveVariant('nitro-lean')];
+  const combos = [...allCombinations('nitro'), resolveVariant('nitro-lean'), resolveVariant('nitro-packet')];
   assert.deepEqual(new Set(combos.map((v) => v.switches.sampling)), new Set(['coin', 'geometric']));
   for (const v of combos) {
     for (const [rows, columns] of [[4, 512], [2, 8], [v.limits.maxRows, 128]]) {
@@ -175,8 +175,20 @@ function skipStreamModel(v: ResolvedVariant, prm: SketchParams, flows: (FlowTupl
   const sketch = new Array<number>(prm.rows * prm.columns).fill(0);
   const s = { ...start };
   let updates = 0;
+  // nitro-packet (GEO_PACKET): a stream of packets; a sampled packet updates every row.
+  const perPacket = v.defines.includes('GEO_PACKET');
   for (const f of flows) {
     if (!f && !sampleFirst(v)) continue;
+    if (perPacket) {
+      if (s.skip > 0) {
+        s.skip--;
+        continue;
+      }
+      const cells = f ? cellsOf(flowKeyBytes(f)) : [];
+      for (let r = 0; r < prm.rows && f; r++, updates++) sketch[r * prm.columns + cells[r].col] += cells[r].sign;
+      s.skip = geoDraw(table, s);
+      continue;
+    }
     if (s.skip >= prm.rows) {
       s.skip -= prm.rows;
       continue;
@@ -222,8 +234,9 @@ kernelTest('geometric sampling reproduces each CPU\'s skip stream, sampling befo
   const stream: (FlowTuple | null)[] = flows.flatMap((f, i) => (i % 7 === 3 ? [null, f] : [f]));
   const pkts = stream.map((f, i) => (f ? frame(f) : badCases[i % badCases.length].pkt));
   // nitro-lean walks the same stream by sampled slot (GEO_JUMP): the same draws, updates and state after.
-  const geometric = [...allCombinations('nitro').filter((v) => v.switches.sampling === 'geometric'), resolveVariant('nitro-lean')];
-  assert.equal(geometric.length, 33);
+  // nitro-packet's stream is one of packets (GEO_PACKET): its own draws, every row of a sampled packet.
+  const geometric = [...allCombinations('nitro').filter((v) => v.switches.sampling === 'geometric'), resolveVariant('nitro-lean'), resolveVariant('nitro-packet')];
+  assert.equal(geometric.length, 34);
   // Geometric state is per-CPU and test runs execute on the calling CPU: keep them all on CPU 0.
   pinThisThread(0);
   try {

@@ -16,7 +16,7 @@ import { SketchbenchError, EXIT_BAD_INPUT } from '../../harness/errors.ts';
 
 test('named variants resolve to the documented switches and -D macros', () => {
   assert.deepEqual(variantNames(), ['nitro-naive', 'nitro-geo', 'nitro-fasthash', 'nitro-sliced', 'nitro-sample-first', 'nitro-final',
-    'nitro-lean', 'nitro-shared', 'countmin', 'countsketch', 'univmon', 'nitro-univmon-naive', 'nitro-univmon-geo',
+    'nitro-lean', 'nitro-packet', 'nitro-shared', 'countmin', 'countsketch', 'univmon', 'nitro-univmon-naive', 'nitro-univmon-geo',
     'nitro-univmon-fasthash', 'nitro-univmon-sliced', 'nitro-univmon-sample-first', 'nitro-univmon-final', 'baseline-drop', 'baseline-parse']);
   const naive = resolveVariant('nitro-naive');
   assert.deepEqual(naive.switches, { sampling: 'coin', maps: 'percpu', hash: 'xxhash32', order: 'parse-first', layout: 'maps' });
@@ -131,12 +131,13 @@ test('a clang error is one build-phase line naming the variant, full stderr in d
       && !e.message.includes('\n') && (e.detail ?? '').includes('sketch_rows.h'));
 });
 
-test('build --all-combinations: every combination and every named build once (nitro-lean is its own build)', async () => {
+test('build --all-combinations: every combination and every named build once (nitro-lean and nitro-packet are builds of their own)', async () => {
   const { variantsToBuild } = await import('../../harness/cli/commands/build.ts');
   const builds = variantsToBuild([], true);
   assert.equal(new Set(builds.map((v) => v.stem)).size, builds.length);
-  // 64 + 16 + 16 combinations, 8 univmon and 64 nitro-univmon ones, 2 baselines, nitro-lean.
-  assert.equal(builds.length, 171);
+  // 64 + 16 + 16 combinations, 8 univmon and 64 nitro-univmon ones, 2 baselines, nitro-lean, nitro-packet.
+  assert.equal(builds.length, 172);
   assert.ok(builds.some((v) => v.name === 'nitro-lean'));
+  assert.ok(builds.some((v) => v.name === 'nitro-packet'));
   assert.ok(builds.some((v) => v.name === 'nitro[sampling=geometric,maps=percpu,hash=fasthash64-compact,order=sample-first,layout=struct]'));
 });

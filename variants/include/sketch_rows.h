@@ -256,7 +256,12 @@ static __always_inline __u32 geo_draw(struct packet_state *ps)
  */
 static __always_inline int geo_packet_skipped(struct packet_state *ps)
 {
+#ifdef GEO_PACKET
+	/* The stream is one of packets, not of (packet,row) slots: a packet is one slot. */
+	__u32 rows = 1, skip = ps->gs->skip;
+#else
 	__u32 rows = active_rows(), skip = ps->gs->skip;
+#endif
 
 	if (skip < rows)
 		return 0;
@@ -271,7 +276,31 @@ static __always_inline int geo_packet_skipped(struct packet_state *ps)
  * a mask of sampled rows built first would be a constant the verifier follows
  * into 2^rows paths of the update loop.
  */
-#ifdef GEO_JUMP
+#ifdef GEO_PACKET
+/*
+ * Packet sampling (nitro-packet): a sampled packet updates every row, each row
+ * still with probability p, so the estimator is unchanged; what changes is
+ * that the rows' samples are the same packets (see docs/measurement.md for
+ * what that costs in accuracy). Only p of the packets are ever read, against
+ * 1 - (1 - p)^rows with a stream of slots: the first read of a packet's data
+ * is the cache miss that separates a sampled packet from a skipped one.
+ */
+static __always_inline void geo_rows_hashed(int parsed, const struct flow_key *key, __u64 h, struct packet_state *ps)
+{
+	__u32 rows = active_rows(), r;
+	cells_ref_t cells;
+
+	if (parsed && !cells_get(&cells)) {
+		ROW_LOOP
+		for (r = 0; r < SKETCH_LOOP_ROWS; r++) {
+			if (r >= rows)
+				ROW_LOOP_EXIT;
+			row_update(key, h, r, ps->st, cells);
+		}
+	}
+	ps->gs->skip = geo_draw(ps);
+}
+#elif defined(GEO_JUMP)
 /*
  * The same stream, walked by sampled slot rather than by row: skip (< rows
  * here) is the first sampled row, and each draw says how many slots to pass
