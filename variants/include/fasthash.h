@@ -64,12 +64,6 @@ static __always_inline __u64 fasthash64_key(const struct flow_key *key, __u64 se
 	return fasthash_mix(h);
 }
 
-/*
- * fasthash64 of the part of an IPv4 key that varies: the two addresses as one
- * word, then the ports/protocol word, a 16-byte message (two rounds instead of
- * five). Keys that are not IPv4-mapped (::ffff:a.b.c.d on both sides) hash all
- * 40 bytes. harness/sketch/cells.ts builds the same message.
- */
 /* Whether the key is IPv4 (both addresses v4-mapped), the keys fasthash64_compact shortens. */
 static __always_inline int fasthash_key_is_v4(const struct flow_key *key)
 {
@@ -91,6 +85,12 @@ static __always_inline __u64 fasthash64_v4(const struct flow_key *key, __u64 see
 	return fasthash_mix(h);
 }
 
+/*
+ * fasthash64 of the part of an IPv4 key that varies: the two addresses as one
+ * word, then the ports/protocol word, a 16-byte message (two rounds instead of
+ * five). Keys that are not IPv4-mapped (::ffff:a.b.c.d on both sides) hash all
+ * 40 bytes. harness/sketch/cells.ts builds the same message.
+ */
 static __always_inline __u64 fasthash64_compact(const struct flow_key *key, __u64 seed)
 {
 	return fasthash_key_is_v4(key) ? fasthash64_v4(key, seed) : fasthash64_key(key, seed);
