@@ -154,6 +154,10 @@ export async function removeTestbedObjects(rec: Pick<TestbedRecord, 'genNs' | 'd
       // Only this code runs things in our namespaces (generators): end them so the namespace really goes.
       const pids = (await sh('ip', ['netns', 'pids', ns], { allowFail: true })).stdout.split('\n').filter(Boolean);
       for (const pid of pids) {
+        // Never this process: one of its threads (a generator worker) can be in the
+        // namespace, which lists the whole process, and killing it here ended the
+        // cleanup half way and left both namespaces behind. Its threads leave with it.
+        if (Number(pid) === process.pid) continue;
         try { process.kill(Number(pid), 'SIGKILL'); } catch { /* already gone */ }
       }
       await sh('ip', ['netns', 'del', ns]);
@@ -215,12 +219,16 @@ export async function createTestbed(opts: TestbedOptions = {}): Promise<Testbed>
   };
   const destroy = (): Promise<void> => {
     destroyed ??= (async () => {
-      unregister();
       await creating;
       await removeTestbedObjects(rec);
       if (kept) rmSync(statePath(keptRunId(id)), { force: true });
       else updateRunState((s) => { s.testbeds = s.testbeds.filter((t) => t.id !== id); });
-    })();
+    })().finally(() => {
+      // Registered until removed, not just until removal began: a signal that arrives while
+      // a repetition tears its testbed down must wait for this same removal before the
+      // process exits (it awaits this promise), or the namespaces outlive the run.
+      unregister();
+    });
     return destroyed;
   };
   const unregister = registerCleanup(`testbed ${id}`, destroy);
