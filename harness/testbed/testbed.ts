@@ -225,8 +225,8 @@ export async function createTestbed(opts: TestbedOptions = {}): Promise<Testbed>
       else updateRunState((s) => { s.testbeds = s.testbeds.filter((t) => t.id !== id); });
     })().finally(() => {
       // Registered until removed, not just until removal began: a signal that arrives while
-      // a repetition tears its testbed down must wait for this same removal before the
-      // process exits (it awaits this promise), or the namespaces outlive the run.
+      // the run tears its testbed down must wait for this same removal before the process
+      // exits (the cleanup pass awaits this promise), or the namespaces outlive the run.
       unregister();
     });
     return destroyed;

@@ -17,8 +17,8 @@ const START_TIMEOUT_MS = 15_000;
 const STOP_GRACE_MS = 3_000;
 /**
  * Frames beyond the counters' start that mean the tool is sending. Not 1: the kernel's
- * own frames on a fresh link (IPv6 duplicate-address detection, MLD reports, router
- * solicitations: a handful in the first seconds) move the same counters, and a tool that
+ * own frames on a fresh link (multicast listener reports for its addresses and the like:
+ * a handful in the first seconds) move the same counters, and a tool that
  * loads slowly (dpdk-testpmd with cold caches took seconds) was then measured before it
  * sent anything ("offered 0 pps"). A generator sends this many within a millisecond.
  */
