@@ -122,7 +122,7 @@ export interface SliceRow {
   rep: number;
   /** Block index inside the repetition. */
   block: number;
-  /** Position of this variant in the block's random order (0 = first). */
+  /** Position of this variant in the block's random order (0 = first); a mirrored cost block runs that order, then its reverse. */
   position: number;
   value: number;
   unit: string;
