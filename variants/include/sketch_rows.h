@@ -30,6 +30,9 @@
 #if defined(HASH_UNROLLED) && defined(HASH_XXHASH32)
 #error "HASH_UNROLLED and HASH_XXHASH32 are exclusive"
 #endif
+#if defined(GEO_PACKET) && defined(GEO_JUMP)
+#error "GEO_PACKET and GEO_JUMP are exclusive: a stream of packets has no row slots to jump over"
+#endif
 
 #ifdef SKETCH_SIGNED
 typedef __s32 sketch_counter_t;
