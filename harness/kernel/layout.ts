@@ -33,18 +33,19 @@ export const SKETCH_META_CONTRACT: StructContract = packed('sketch_meta', 'harne
 export const UNIVMON_MAX_TOPK = 32;
 export const UNIVMON_LAYER_SEED_STEP = 0x9e3779b97f4a7c15n;
 export const UNIVMON_LEVEL_SALT = 0xd1b54a32d192ed03n;
-export const UNIVMON_ENTRY_BYTES = 48;
+export const UNIVMON_ENTRY_BYTES = 56;
 
 /** struct univmon_entry and struct univmon_heavy (map `heavy`, one per layer, per CPU) as readHeavy decodes them. */
-export const UNIVMON_ENTRY_CONTRACT: StructContract = packed('univmon_entry', 'harness/kernel/layout.ts', [['key', 40], ['est2', 8]]);
+export const UNIVMON_ENTRY_CONTRACT: StructContract = packed('univmon_entry', 'harness/kernel/layout.ts', [['key', 40], ['est2', 8], ['hits', 4], ['pad', 4]]);
 export const UNIVMON_HEAVY_CONTRACT: StructContract = packed('univmon_heavy', 'harness/kernel/layout.ts', [
   ['n', 4], ['pad', 4], ['e', UNIVMON_ENTRY_BYTES * UNIVMON_MAX_TOPK],
 ]);
 
-/** One listed key: its 40-byte flow key and twice its Count Sketch median when last updated. */
+/** One listed key: its 40-byte flow key, twice its Count Sketch median when last updated, and the updates it got since it was listed. */
 export interface HeavyEntry {
   key: Uint8Array;
   est2: number;
+  hits: number;
 }
 
 /** One CPU's list of one layer, in slot order. */
@@ -53,7 +54,7 @@ export function decodeUnivmonHeavy(b: Buffer): HeavyEntry[] {
   const out: HeavyEntry[] = [];
   for (let i = 0; i < n; i++) {
     const at = 8 + i * UNIVMON_ENTRY_BYTES;
-    out.push({ key: Uint8Array.from(b.subarray(at, at + 40)), est2: Number(b.readBigInt64LE(at + 40)) });
+    out.push({ key: Uint8Array.from(b.subarray(at, at + 40)), est2: Number(b.readBigInt64LE(at + 40)), hits: b.readUInt32LE(at + 48) });
   }
   return out;
 }

@@ -75,10 +75,11 @@ export function median2(v: readonly number[]): number {
   return s.length & 1 ? 2 * s[h] : s[h - 1] + s[h];
 }
 
-/** One list entry as the model keeps it: a flow id (into the keys) and est2. */
+/** One list entry as the model keeps it: a flow id (into the keys), est2 and its updates since it was listed. */
 export interface ModelEntry {
   flow: number;
   est2: number;
+  hits: number;
 }
 
 /** The kernel's heavy_update on one list. */
@@ -87,12 +88,13 @@ export function offerToList(list: ModelEntry[], flow: number, est2: number, topk
   for (let i = 0; i < list.length; i++) {
     if (list[i].flow === flow) {
       list[i].est2 = est2;
+      list[i].hits++;
       return;
     }
     if (list[i].est2 < minE) { minE = list[i].est2; minI = i; }
   }
-  if (list.length < topk) list.push({ flow, est2 });
-  else if (est2 > minE) list[minI] = { flow, est2 };
+  if (list.length < topk) list.push({ flow, est2, hits: 1 });
+  else if (est2 > minE) list[minI] = { flow, est2, hits: 1 };
 }
 
 export interface UnivmonModelOptions {

@@ -56,11 +56,11 @@ kernelTest('after a replay, UnivMon\'s counters, key lists and every metric equa
         const lists = v.readHeavy();
         const hex = (k: Uint8Array) => Buffer.from(k).toString('hex');
         model.lists.forEach((want, j) => assert.deepEqual(
-          lists[j][CPU].map((e) => `${hex(e.key)}:${e.est2}`),
-          want.map((e) => `${hex(keys.subarray(40 * e.flow, 40 * e.flow + 40))}:${e.est2}`), `${name}: layer ${j}'s list`));
+          lists[j][CPU].map((e) => `${hex(e.key)}:${e.est2}:${e.hits}`),
+          want.map((e) => `${hex(keys.subarray(40 * e.flow, 40 * e.flow + 40))}:${e.est2}:${e.hits}`), `${name}: layer ${j}'s list`));
 
         const fromKernel = univmonMetrics(truth, univmonCandidates(variant, params, counters, lists), index, v.stats().packets);
-        const modelLists = model.lists.map((l) => [[], l.map((e) => ({ key: keys.subarray(40 * e.flow, 40 * e.flow + 40), est2: e.est2 }))]);
+        const modelLists = model.lists.map((l) => [[], l.map((e) => ({ key: keys.subarray(40 * e.flow, 40 * e.flow + 40), est2: e.est2, hits: e.hits }))]);
         const fromModel = univmonMetrics(truth, univmonCandidates(variant, params, model.counters, modelLists), index, flowIds.length);
         assert.deepEqual(fromKernel, fromModel, name);
         assert.ok(Object.values(fromKernel).every(Number.isFinite), JSON.stringify(fromKernel));

@@ -79,8 +79,8 @@ function assertEqualsModel(lv: LoadedVariant, model: UnivmonModel, keys: Uint8Ar
   model.lists.forEach((want, j) => {
     const cpu0 = lists[j][0];
     assert.deepEqual(
-      cpu0.map((e) => `${hex(e.key)}:${e.est2}`),
-      want.map((e) => `${hex(keys.subarray(40 * e.flow, 40 * e.flow + 40))}:${e.est2}`),
+      cpu0.map((e) => `${hex(e.key)}:${e.est2}:${e.hits}`),
+      want.map((e) => `${hex(keys.subarray(40 * e.flow, 40 * e.flow + 40))}:${e.est2}:${e.hits}`),
       `${what}: layer ${j}'s list`,
     );
     for (const other of lists[j].slice(1)) assert.equal(other.length, 0, `${what}: layer ${j} listed keys on a CPU that ran nothing`);

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { defaultParams, resolveVariant } from '../../harness/build/manifest.ts';
 import { flowKeys } from '../../harness/sketch/flow-keys.ts';
 import { simulateUnivmon, type UnivmonModel, type UnivmonParams } from '../../harness/sketch/univmon-model.ts';
-import { gSum, trueStatistics, univmonCandidates, univmonStatistics } from '../../harness/sketch/univmon-estimate.ts';
+import { gSum, trueStatistics, univmonCandidates, univmonStatistics, unseenFlowScale } from '../../harness/sketch/univmon-estimate.ts';
 import { keyIndex, univmonMetrics } from '../../harness/sketch/univmon-accuracy.ts';
 import { Xoshiro128 } from '../../harness/trace/prng.ts';
 import type { HeavyEntry } from '../../harness/kernel/layout.ts';
@@ -34,7 +34,7 @@ function trace(counts: number[]): { keys: Uint8Array; ids: number[] } {
 }
 
 const oneCpu = (m: UnivmonModel, keys: Uint8Array): HeavyEntry[][][] =>
-  m.lists.map((l) => [l.map((e) => ({ key: keys.subarray(40 * e.flow, 40 * e.flow + 40), est2: e.est2 }))]);
+  m.lists.map((l) => [l.map((e) => ({ key: keys.subarray(40 * e.flow, 40 * e.flow + 40), est2: e.est2, hits: e.hits }))]);
 
 test('every layer listing every key of its layer, no collisions: distinct, entropy and F2 come out exact', () => {
   const counts = Array.from({ length: 30 }, (_, i) => 1 + ((i * 37) % 50));
@@ -72,4 +72,54 @@ test('a Zipf trace of 20000 flows (16 layers, 16 keys each): every statistic wit
   const heavy001 = counts.filter((x) => x >= 0.0001 * ids.length).length;
   assert.ok(heavy001 > 16, `${heavy001} heavy flows at 0.01%`);
   assert.ok(metrics['hh_sketch_recall_0.01pct'] < 1);
+});
+
+test('flows never sampled: Chao1 over the lists that never filled, update counts summed over CPUs, full lists left out', () => {
+  const e = (id: number, hits: number): HeavyEntry => ({ key: Uint8Array.from({ length: 40 }, (_, i) => (i === 0 ? id : 0)), est2: 2, hits });
+  const topk = 4;
+  // Layer 0 is full (its counts may have restarted at an eviction): left out. Layer 1 spans two CPUs:
+  // flow 1 has 1 + 1 updates (twice seen), flow 2 once, flow 3 once; layer 2 holds flow 1 again (same count).
+  const lists = [
+    [[e(1, 9), e(2, 9), e(3, 9), e(4, 9)], []],
+    [[e(1, 1), e(2, 1)], [e(1, 1), e(3, 1)]],
+    [[e(1, 2)], []],
+  ];
+  // S = 3 flows, f1 = 2 (flows 2 and 3), f2 = 1 (flow 1): (3 + 2 * 1 / (2 * 2)) / 3.
+  assert.equal(unseenFlowScale(lists, topk, 0.25), (3 + 0.5) / 3);
+  // With packets reaching the lists 4 times in 5, at most f1 (1 - q) / q = 2 / 4 are unseen in expectation: the cap.
+  assert.equal(unseenFlowScale(lists, topk, 0.8), (3 + 0.5) / 3);
+  assert.equal(unseenFlowScale(lists, topk, 0.9), (3 + 2 * 0.1 / 0.9) / 3);
+  // Nothing to go on: no scaling.
+  assert.equal(unseenFlowScale([[[e(1, 1), e(2, 1), e(3, 1), e(4, 1)]]], topk, 0.25), 1);
+  // Unsampled UnivMon is never scaled, whatever its lists hold.
+  const counts = [1, 1, 1, 2, 5];
+  const { keys, ids } = trace(counts);
+  const prm: UnivmonParams = { ...defaultParams(), rows: 3, columns: 256, p: 1, layers: 4, topk: 8 };
+  const m = simulateUnivmon(um, prm, keys, ids);
+  assert.equal(univmonCandidates(um, prm, m.counters, oneCpu(m, keys)).unseenScale, 1);
+});
+
+test('nitro-univmon at p = 1/16: without the unseen-flow estimate distinct flows are under by about the never-sampled share; with it the error is smaller and unbiased', () => {
+  // Zipf 1.1 over 20000 flows, 100k packets: most flows have 1 to 3 packets, as in real traces.
+  const counts = Array.from({ length: 20000 }, (_, i) => Math.max(1, Math.round(9000 / (i + 1) ** 1.1)));
+  const { keys, ids } = trace(counts);
+  const nitro = resolveVariant('nitro-univmon-final');
+  const want = trueStatistics(counts).distinct;
+  let withScale = 0, without = 0, signed = 0;
+  const seeds = 6;
+  for (let s = 0; s < seeds; s++) {
+    const prm: UnivmonParams = { ...defaultParams(), seeds: defaultParams().seeds.map((x) => x + BigInt(s * 7919)), p: 1 / 16, layers: 16, topk: 32 };
+    const m = simulateUnivmon(nitro, prm, keys, ids, { samplingSeed: 100 + s });
+    const c = univmonCandidates(nitro, prm, m.counters, oneCpu(m, keys));
+    const d = univmonStatistics(c, ids.length).distinct;
+    withScale += Math.abs(d - want) / want / seeds;
+    without += Math.abs(d / c.unseenScale - want) / want / seeds;
+    signed += (d - want) / want / seeds;
+  }
+  // q = 1 - (15/16)^4 = 0.23 of the packets reach the lists: the share of flows never sampled.
+  let unseen = 0;
+  for (const n of counts) unseen += (1 - 0.228) ** n / counts.length;
+  assert.ok(Math.abs(without - unseen) < 0.15, `without: ${without}, never-sampled share ${unseen}`);
+  assert.ok(withScale < without / 1.5, `with Chao1 ${withScale}, without ${without}`);
+  assert.ok(Math.abs(signed) < 0.2, `mean signed error ${signed}`);
 });

@@ -110,6 +110,9 @@ struct sketch_meta {
 struct univmon_entry {
 	struct flow_key key;
 	__s64 est2;
+	/* Packets that updated the entry since it was listed: under sampling, the flows seen once or twice tell how many were never seen. */
+	__u32 hits;
+	__u32 pad;
 };
 
 /* Per-CPU value of map `heavy`, one per layer: the layer's heaviest keys, n of them. */

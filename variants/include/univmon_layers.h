@@ -108,6 +108,7 @@ static long um_scan_entry(__u32 i, void *data)
 	e = &s->hl->e[i];
 	if (key_eq(&e->key, s->key)) {
 		e->est2 = s->est2;
+		e->hits++;
 		s->found = 1;
 		return 1;
 	}
@@ -141,6 +142,7 @@ static __always_inline void heavy_update(__u32 layer, const struct flow_key *key
 	}
 	__builtin_memcpy(&e->key, key, sizeof(*key));
 	e->est2 = est2;
+	e->hits = 1;
 }
 
 /* Twice the median of v[0..rows): the sum of the two middle values (of the one, doubled). */
