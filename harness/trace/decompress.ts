@@ -53,7 +53,8 @@ export function openDecompressed(path: string, kind: Compression): Decompressed 
     throw badInput(`${path}: ${kind}-compressed, but the '${tool}' command is missing: install it with apt-get install ${pkg} (or run 'npx sketchbench setup' as root)`);
   }
   const ring = new RingReader();
-  const worker = new Worker(new URL('./decompress-worker.mjs', import.meta.url), { workerData: { sab: ring.sab, ring: ring.size, path, kind, tool } });
+  // Plain JavaScript: the worker needs none of the loaders (tsx) the parent runs under; inheriting them made it start in 160-210 ms instead of 35-70.
+  const worker = new Worker(new URL('./decompress-worker.mjs', import.meta.url), { workerData: { sab: ring.sab, ring: ring.size, path, kind, tool }, execArgv: [] });
   const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
   let crashed: Error | undefined;
   worker.once('error', (err) => { crashed = err; });

@@ -5,8 +5,7 @@
  * Word layout: [family<<8 | proto, sport<<16 | dport, src (4 words), dst (4 words)],
  * addresses as big-endian words; IPv4 uses the first address word only.
  */
-import { formatAddr } from './addr.ts';
-import type { Flow } from './types.ts';
+import type { FlowRecords } from './format.ts';
 
 export const KEY_WORDS = 10;
 
@@ -68,25 +67,24 @@ export class FlowTable {
     this.mask = mask;
   }
 
-  /** The flows in id order, as text 5-tuples. */
-  flows(): Flow[] {
-    const out: Flow[] = new Array(this.size);
-    const bytes = new Uint8Array(16);
-    const dv = new DataView(bytes.buffer);
-    for (let id = 0; id < this.size; id++) {
-      const b = id * KEY_WORDS;
-      const family = (this.keys[b] >>> 8) === 6 ? 6 : 4;
-      const addr = (off: number): string => {
-        for (let w = 0; w < 4; w++) dv.setInt32(w * 4, this.keys[b + off + w]);
-        return formatAddr(bytes, 0, family);
-      };
-      out[id] = {
-        src: addr(2), dst: addr(6),
-        sport: this.keys[b + 1] >>> 16, dport: this.keys[b + 1] & 0xffff,
-        proto: this.keys[b] & 0xff, family,
-      };
-    }
-    return out;
+  /** The flows in id order, as the trace writer stores them (address bytes straight from the keys). */
+  records(): FlowRecords {
+    const table = this;
+    return {
+      length: this.size,
+      encode(id, out, o) {
+        const keys = table.keys, b = id * KEY_WORDS;
+        const v6 = (keys[b] >>> 8) === 6;
+        for (let w = 0; w < (v6 ? 4 : 1); w++) {
+          out.writeInt32BE(keys[b + 2 + w], o + 4 * w);
+          out.writeInt32BE(keys[b + 6 + w], o + 16 + 4 * w);
+        }
+        out.writeUInt16LE(keys[b + 1] >>> 16, o + 32);
+        out.writeUInt16LE(keys[b + 1] & 0xffff, o + 34);
+        out.writeUInt8(keys[b] & 0xff, o + 36);
+        out.writeUInt8(v6 ? 6 : 4, o + 37);
+      },
+    };
   }
 }
 

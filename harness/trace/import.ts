@@ -75,7 +75,7 @@ export async function importCaptures(inputs: string[], output: string, opts: { s
   }
   const caps = opened.map((i) => i.reader.stats);
   const notes = { truncatedRecords: sum(caps, 'truncatedRecords'), zeroLengthRecords: sum(caps, 'zeroLengthRecords') };
-  const header = writer.finish(table.flows(), notes);
+  const header = writer.finish(table.records(), notes);
   const firstSkipAt = caps.findIndex((c) => c.firstSkip !== undefined);
   return {
     header,
