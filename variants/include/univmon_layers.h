@@ -17,7 +17,7 @@
  *              per-CPU value at most 32 KiB.
  *
  * Counters: one array, index (layer * rows + row) * columns + col, sized by the
- * loader. The key lists are per CPU whatever `maps` says: a 48-byte entry cannot
+ * loader. The key lists are per CPU whatever `maps` says: a 56-byte entry cannot
  * be replaced atomically, and the harness only needs each CPU's candidates (it
  * estimates them from the merged counters).
  *
