@@ -17,8 +17,9 @@
  * then sits at the middle of the block on average, so drift that is linear
  * over the block's 16 ms cancels too; with one pass in order, the per-block
  * log-ratio of two variants scattered 0.10-0.11 when they ran next to each other
- * and 0.19-0.22 when 7 slices apart (2026-12-07). Over the repetition every variant sees every
- * packet of the trace exactly once, which its own counter must confirm.
+ * and 0.19-0.22 when 7 slices apart (2026-12-07). Over the repetition every
+ * variant sees every packet of the trace exactly once, which its own counter
+ * must confirm.
  * The method's own cost (frame rewrite, map reads, tail call, drop) is what
  * `baseline-drop` measures; it runs in every block, and cost_net_ns subtracts
  * it within the same repetition.

@@ -102,7 +102,12 @@ export function unseenFlowScale(lists: readonly (readonly (readonly HeavyEntry[]
   for (const cpus of lists) {
     if (cpus.some((l) => l.length >= topk)) continue;
     const layer = new Map<string, number>();
-    for (const cpu of cpus) for (const e of cpu) layer.set(hexOf(e.key), (layer.get(hexOf(e.key)) ?? 0) + e.hits);
+    for (const cpu of cpus) {
+      for (const e of cpu) {
+        const k = hexOf(e.key);
+        layer.set(k, (layer.get(k) ?? 0) + e.hits);
+      }
+    }
     // A flow is in every layer up to its level, listed in each at its first sampled packet: the same count.
     for (const [k, h] of layer) hits.set(k, Math.max(hits.get(k) ?? 0, h));
   }

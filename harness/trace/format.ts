@@ -121,11 +121,11 @@ export class TraceWriter {
     this.fill = 0;
   }
 
-  /** Writes the flow table and header, then makes the file visible. flows[i] is flow id i. */
   /**
-   * Writes the flow table and the header. flows: text 5-tuples, or records that write their
-   * own address bytes (the importer's flow table: no text round trip, which for 100k flows
-   * cost about a third of a second per import).
+   * Writes the flow table and the header, then makes the file visible. flows[i] is flow
+   * id i, as text 5-tuples or as records that write their own address bytes (the
+   * importer's flow table: no text round trip, which for 100k flows cost about a third
+   * of a second per import).
    */
   finish(flows: Flow[] | FlowRecords, notes: ImportNotes = { truncatedRecords: 0, zeroLengthRecords: 0 }): TraceHeader {
     try {

@@ -86,7 +86,7 @@ test('flows never sampled: Chao1 over the lists that never filled, update counts
   ];
   // S = 3 flows, f1 = 2 (flows 2 and 3), f2 = 1 (flow 1): (3 + 2 * 1 / (2 * 2)) / 3.
   assert.equal(unseenFlowScale(lists, topk, 0.25), (3 + 0.5) / 3);
-  // With packets reaching the lists 4 times in 5, at most f1 (1 - q) / q = 2 / 4 are unseen in expectation: the cap.
+  // The cap f1 (1 - q) / q: at q = 0.8 it equals Chao1's 0.5; at q = 0.9 it is lower (2 / 9) and binds.
   assert.equal(unseenFlowScale(lists, topk, 0.8), (3 + 0.5) / 3);
   assert.equal(unseenFlowScale(lists, topk, 0.9), (3 + 2 * 0.1 / 0.9) / 3);
   // Nothing to go on: no scaling.
