@@ -31,7 +31,7 @@ export function seededRandom(seed: number): () => number {
  * numpy's default), so figures and tables agree with what readers compute themselves.
  * simple-statistics' quantile uses a different (nearest-rank) definition.
  */
-export function quantileSorted(sorted: number[], p: number): number {
+export function quantileSorted(sorted: ArrayLike<number>, p: number): number {
   if (sorted.length === 0) throw new RangeError('quantile of no values');
   const h = (sorted.length - 1) * p;
   const lo = Math.floor(h);
@@ -70,6 +70,33 @@ export interface CiOptions {
 }
 
 /**
+ * The rank k (1-based) of the order-statistic interval [x_k, x_(n+1-k)] of a median of n
+ * independent values: the largest k whose coverage 1 - 2 P(Bin(n, 1/2) <= k-1) is still
+ * >= level; 0 when even [min, max] falls short.
+ */
+export function medianCiRank(n: number, level = 0.95): number {
+  const key = `${n}:${level}`;
+  const known = rankCache.get(key);
+  if (known !== undefined) return known;
+  // One pass: P(Bin(n, 1/2) <= k-1) grows by one term per k, summed exactly as
+  // binomialCdfHalf sums it. Calling that per k was quadratic in n, and a run
+  // asks for thousands of blocks' ranks at every checkpoint.
+  let best = 0;
+  let logPmf = -n * Math.LN2;
+  let cdf = 0;
+  for (let k = 1; k <= Math.floor(n / 2); k++) {
+    if (k > 1) logPmf += Math.log(n - k + 2) - Math.log(k - 1);
+    cdf += Math.exp(logPmf);
+    if (1 - 2 * Math.min(1, cdf) >= level) best = k;
+    else break;
+  }
+  rankCache.set(key, best);
+  return best;
+}
+
+const rankCache = new Map<string, number>();
+
+/**
  * Confidence interval of the median.
  *
  * Method: the distribution-free order-statistic interval [x(k), x(n-k+1)], with the
@@ -80,20 +107,6 @@ export interface CiOptions {
  * [min, max]: be aware its true coverage is nearer 94% than 95%, which is as good as
  * five repetitions allow. Use 6 or more repetitions for an exact interval.
  */
-/**
- * The rank k (1-based) of the order-statistic interval [x_k, x_(n+1-k)] of a median of n
- * independent values: the largest k whose coverage 1 - 2 P(Bin(n, 1/2) <= k-1) is still
- * >= level; 0 when even [min, max] falls short.
- */
-export function medianCiRank(n: number, level = 0.95): number {
-  let best = 0;
-  for (let k = 1; k <= Math.floor(n / 2); k++) {
-    if (1 - 2 * binomialCdfHalf(k - 1, n) >= level) best = k;
-    else break;
-  }
-  return best;
-}
-
 export function medianCi(values: number[], opts: CiOptions = {}): Interval {
   const level = opts.level ?? 0.95;
   const x = [...values].sort((a, b) => a - b);
@@ -104,14 +117,40 @@ export function medianCi(values: number[], opts: CiOptions = {}): Interval {
   if (best > 0) {
     return { low: x[best - 1], high: x[n - best], method: 'order-statistic', level: 1 - 2 * binomialCdfHalf(best - 1, n) };
   }
-  const boots = bootstrap(() => [values], ([s]) => ss.median(s), opts);
-  return { ...percentileInterval(boots, level), method: 'bootstrap', level };
+  return { ...percentileInterval(bootstrapMedian(values, opts), level), method: 'bootstrap', level };
 }
 
 function resample(values: number[], rand: () => number): number[] {
   const out = new Array<number>(values.length);
   for (let i = 0; i < values.length; i++) out[i] = values[Math.floor(rand() * values.length)];
   return out;
+}
+
+/**
+ * bootstrap(() => [values], ([s]) => ss.median(s), opts), the same draws in the same
+ * order and so the same interval, without an array per resample: every cell of a
+ * 5-repetition run takes this path, 10,000 times, at every checkpoint.
+ */
+function bootstrapMedian(values: number[], opts: CiOptions): Float64Array {
+  const rand = seededRandom(opts.seed ?? DEFAULT_SEED);
+  const b = opts.resamples ?? DEFAULT_RESAMPLES;
+  const n = values.length;
+  const buf = new Float64Array(n);
+  const out = new Float64Array(b);
+  for (let i = 0; i < b; i++) {
+    // Insertion as drawn: n is at most 5 here (above, the order-statistic interval exists).
+    for (let j = 0; j < n; j++) {
+      const v = values[Math.floor(rand() * n)];
+      let k = j;
+      while (k > 0 && buf[k - 1] > v) {
+        buf[k] = buf[k - 1];
+        k--;
+      }
+      buf[k] = v;
+    }
+    out[i] = n % 2 ? buf[(n - 1) / 2] : (buf[n / 2 - 1] + buf[n / 2]) / 2;
+  }
+  return out.sort();
 }
 
 function bootstrap(samples: () => number[][], stat: (s: number[][]) => number, opts: CiOptions): number[] {
@@ -123,7 +162,7 @@ function bootstrap(samples: () => number[][], stat: (s: number[][]) => number, o
   return out.sort((p, q) => p - q);
 }
 
-function percentileInterval(sortedBoots: number[], level: number): { low: number; high: number } {
+function percentileInterval(sortedBoots: ArrayLike<number>, level: number): { low: number; high: number } {
   const alpha = (1 - level) / 2;
   return { low: quantileSorted(sortedBoots, alpha), high: quantileSorted(sortedBoots, 1 - alpha) };
 }
