@@ -107,6 +107,11 @@ export const costMeasurement: Measurement<CostState> = {
     }
     return { ctx, replay, warmNs: new Map(), hold };
   },
+  stepSeconds(kind, plan) {
+    // About 150 ns a packet and variant here, replay included (UnivMon's 16 layers the most).
+    const packets = kind === 'warmup' ? 2 * Math.min(plan.packets, WARMUP_PACKETS) : plan.variants * plan.packets;
+    return packets * 150e-9;
+  },
   async warmup(s, v) {
     // Code, maps and the flow table in cache, and the variant's speed for sizing the slices.
     warmPass(s, v, 7);

@@ -425,6 +425,11 @@ export const throughputMeasurement: Measurement<TputState> = {
       throw err;
     }
   },
+  stepSeconds(_kind, plan) {
+    // Every variant's share of durationS in 12 ms slices; swaps, settling and the
+    // generator's restarts make a repetition about 2.3x that.
+    return plan.variants * plan.durationS * 2.3;
+  },
   async measureRound(s, variants, rep, phase) {
     if (s.ctx.maxLoss === undefined) return pairedRound(s, variants, rep, phase);
     const rows: Omit<Row, 'trace'>[] = [];

@@ -52,6 +52,20 @@ export interface Measurement<S = unknown> {
    */
   measureRound?(state: S, variants: LoadedVariant[], rep: number, phase: string): Promise<RoundResult>;
   teardown(state: S): Promise<void>;
+  /**
+   * Roughly how long one step takes on the development VM, in seconds: a warm-up of
+   * one variant, or one repetition (of all `variants` where the measurement pairs them,
+   * else of the one variant, which keeps a sketch or not). Only the progress ETA uses
+   * it, and only relative to the other steps' estimates.
+   */
+  stepSeconds(kind: 'warmup' | 'rep', plan: StepPlan): number;
+}
+
+export interface StepPlan {
+  variants: number;
+  packets: number;
+  durationS: number;
+  sketch: boolean;
 }
 
 export interface RoundResult {

@@ -52,18 +52,23 @@ export async function runPlan(opts: RunOptions, argv: string[]): Promise<Results
   const traceName = basename(opts.tracePath);
   log(`trace ${traceName}: ${trace.header.packetCount} packets, ${trace.header.flowCount} flows`);
 
-  // Every phase's steps up front, so the ETA covers the whole run.
+  // Every phase's steps up front, weighed by their expected seconds, so the ETA covers the whole run.
+  const packets = trace.header.packetCount;
   for (const phase of opts.phases) {
     for (const m of phase.metrics.map((name) => MEASUREMENTS[name])) {
-      const perRep = m.measureRound ? 1 : phase.variants.length;
-      progress.addSteps((m.warmup ? phase.variants.length : 0) + (m.reps ?? opts.repsFor(m.name)) * perRep);
+      const reps = m.reps ?? opts.repsFor(m.name);
+      const plan = { variants: phase.variants.length, packets, durationS: opts.durationS, sketch: true };
+      if (m.warmup) progress.addSteps(phase.variants.length, m.stepSeconds('warmup', plan));
+      if (m.measureRound) progress.addSteps(reps, m.stepSeconds('rep', plan));
+      else for (const spec of phase.variants) progress.addSteps(reps, m.stepSeconds('rep', { ...plan, sketch: keepsSketch(spec.variant) }));
     }
   }
+  if (opts.micro) progress.addSteps(opts.micro.groups.length * ENVS.length, microStepSeconds(opts.micro));
   const stats = () => runStatistics({ rows: writer.rows, slices: writer.slices, env: writer.env });
   const checkpoint = () => writer.checkpoint(stats());
   try {
     for (const phase of opts.phases) await runPhase(phase, opts, { trace, traceName, writer, progress, log, checkpoint });
-    if (opts.micro) await runMicroPlan(opts.micro, opts, { writer, log, checkpoint });
+    if (opts.micro) await runMicroPlan(opts.micro, opts, { writer, log, checkpoint, progress });
   } catch (err) {
     // What was measured stays on disk with its statistics.
     checkpoint();
@@ -76,14 +81,26 @@ export async function runPlan(opts: RunOptions, argv: string[]): Promise<Results
 }
 
 /** A suite's micro section: the primitives on the cost CPU, rows and slices into the same folder, group by group. */
-async function runMicroPlan(plan: MicroPlan, opts: RunOptions, io: Pick<PhaseIo, 'writer' | 'log' | 'checkpoint'>): Promise<void> {
+async function runMicroPlan(plan: MicroPlan, opts: RunOptions, io: Pick<PhaseIo, 'writer' | 'log' | 'checkpoint' | 'progress'>): Promise<void> {
   io.log(`micro: ${plan.groups.map((g) => g.name).join(', ')} in ${ENVS.join(' and ')}, ${plan.reps} x ${plan.blocks} paired blocks; ratios to ${microReferences(plan.groups).join(', ')}`);
   await runMicro({ groups: plan.groups, envs: ENVS, reps: plan.reps, blocks: plan.blocks, sliceNs: MICRO_SLICE_NS, seed: 1, cpu: opts.cpus.cost }, (g, env, r) => {
     io.writer.append(r.rows.map((row) => ({ ...row, trace: MICRO_TRACE })));
     io.writer.appendSlices(r.slices);
     io.checkpoint();
-    io.log(`micro: ${g.name} ${env}: ${r.slices.length} slices`);
+    const line = `micro ${g.name} ${env}: ${r.slices.length} slices`;
+    io.writer.log(line);
+    io.progress.step(line, undefined, microStepSeconds(plan));
   });
+}
+
+/** One micro group in one environment: its slices (0.2 ms, a few primitives per block) and a checkpoint. */
+function microStepSeconds(plan: MicroPlan): number {
+  return plan.reps * plan.blocks * 6 * MICRO_SLICE_NS * 2e-9 + 1.5;
+}
+
+/** Whether accuracy has a sketch of this variant to read back (the baselines have none). */
+function keepsSketch(v: LoadedVariant['variant']): boolean {
+  return v.external ? v.external.sketch !== undefined : v.counter !== 'none';
 }
 
 interface PhaseIo {
@@ -113,11 +130,12 @@ async function runPhase(phase: Phase, opts: RunOptions, io: PhaseIo): Promise<vo
       log(`${m.name}: setting up`);
       const t0 = Date.now();
       const state = await m.setup(ctx);
+      const plan = { variants: variants.length, packets: io.trace.header.packetCount, durationS: opts.durationS, sketch: true };
       try {
         if (m.warmup) {
           for (const v of variants) {
             await m.warmup(state, v);
-            progress.step(`${m.name} warm-up ${describeVariant(v)}`);
+            progress.step(`${m.name} warm-up ${describeVariant(v)}`, undefined, m.stepSeconds('warmup', plan));
           }
         }
         const reps = m.reps ?? opts.repsFor(m.name);
@@ -131,14 +149,14 @@ async function runPhase(phase: Phase, opts: RunOptions, io: PhaseIo): Promise<vo
             writer.appendSlices(slices);
             writer.append(rows.map((r) => ({ ...r, trace: io.traceName })));
             const blocks = new Set(slices.map((x) => x.block)).size;
-            progress.step(`${m.name} rep ${rep + 1}/${reps}${blocks ? `, ${variants.length} variants paired in ${blocks} blocks` : ''}`);
+            progress.step(`${m.name} rep ${rep + 1}/${reps}${blocks ? `, ${variants.length} variants paired in ${blocks} blocks` : ''}`, undefined, m.stepSeconds('rep', plan));
             continue;
           }
           for (const v of variants) {
             const rows = await m.measure!(state, v, rep);
             writer.append(rows.map((r) => ({ ...r, trace: io.traceName })));
             const head = rows[0];
-            progress.step(`${m.name} ${describeVariant(v)} rep ${rep + 1}/${reps}`, head ? formatValue(head.value, head.unit) : undefined);
+            progress.step(`${m.name} ${describeVariant(v)} rep ${rep + 1}/${reps}`, head ? formatValue(head.value, head.unit) : undefined, m.stepSeconds('rep', { ...plan, sketch: keepsSketch(v.variant) }));
           }
         }
       } finally {

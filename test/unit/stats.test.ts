@@ -1,7 +1,7 @@
 // Statistics against values computed by hand (working in the comments).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { madOutliers, mannWhitney, medianCi, outlierWarning, quantileSorted, ratioOfMedians, summarise, describe } from '../../harness/analyse/statistics.ts';
+import { binomialCdfHalf, madOutliers, mannWhitney, medianCi, medianCiRank, outlierWarning, quantileSorted, ratioOfMedians, summarise, describe } from '../../harness/analyse/statistics.ts';
 import type { Row } from '../../harness/types/results.ts';
 
 const close = (a: number, b: number, eps = 1e-9) => assert.ok(Math.abs(a - b) <= eps, `${a} != ${b}`);
@@ -35,6 +35,20 @@ test('median CI: seeded bootstrap for n = 5, where no 95% order-statistic interv
   assert.deepEqual([a.low, a.high], [1, 5]);
   assert.deepEqual(medianCi([3, 1, 4, 1, 5]), medianCi([3, 1, 4, 1, 5]));
   assert.equal(medianCi([7]).method, 'none');
+});
+
+test('median CI rank: the one-pass sum gives the rank the definition gives, at every n', () => {
+  // The definition: the largest k with 1 - 2 P(Bin(n, 1/2) <= k - 1) >= level.
+  const byDefinition = (n: number, level: number) => {
+    let best = 0;
+    for (let k = 1; k <= Math.floor(n / 2); k++) if (1 - 2 * binomialCdfHalf(k - 1, n) >= level) best = k;
+    return best;
+  };
+  for (const level of [0.9, 0.95, 0.99]) {
+    for (let n = 1; n <= 400; n++) assert.equal(medianCiRank(n, level), byDefinition(n, level), `n = ${n}, level = ${level}`);
+  }
+  assert.equal(medianCiRank(5), 0); // no 95% interval from five values
+  assert.equal(medianCiRank(6), 1); // 1 - 2/64
 });
 
 test('MAD outliers use the modified z-score > 3.5 and the warning says what to do', () => {
