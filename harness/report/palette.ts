@@ -17,13 +17,17 @@ export const VARIANT_COLOURS: Record<string, string> = {
   'nitro-sample-first': '#F0E442',
   'nitro-final': '#000000',
   'nitro-shared': '#8DA0CB',
+  // This project's two beyond conf6: a hue none of the ladder has, so the p sweep's three
+  // programs (naive, final, nitro-packet) never look alike, as a hashed colour did.
+  'nitro-lean': '#76b7b2',
+  'nitro-packet': '#6a3d9a',
   // Names of earlier versions, kept so old results keep their colours.
   'nitro-percpu': '#0072B2',
   'nitro-unrolled': '#009E73',
 };
 
 // Tableau 10 minus the hues already used above, for variants this file does not know.
-const FALLBACK = ['#4e79a7', '#f28e2b', '#e15759', '#76b7b2', '#59a14f', '#edc948', '#b07aa1', '#ff9da7', '#9c755f', '#bab0ac'];
+const FALLBACK = ['#4e79a7', '#f28e2b', '#e15759', '#59a14f', '#edc948', '#b07aa1', '#ff9da7', '#9c755f', '#bab0ac'];
 
 function hash(s: string): number {
   let h = 2166136261;

@@ -22,6 +22,22 @@ export interface FigureModule {
 
 export const VL_SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';
 
+/**
+ * A y-axis title as lines of at most `max` characters. Rotated, a title longer than the
+ * plot is high pushes the whole figure down and leaves blank space above it
+ * ("Capacity per DUT CPU-second (Mpps)" is taller than a 150-pixel plot).
+ */
+export function wrapTitle(title: string, max = 24): string | string[] {
+  if (title.length <= max) return title;
+  const lines: string[] = [];
+  for (const word of title.split(' ')) {
+    const last = lines.length - 1;
+    if (last >= 0 && lines[last].length + 1 + word.length <= max) lines[last] += ` ${word}`;
+    else lines.push(word);
+  }
+  return lines;
+}
+
 /** Values shown in friendlier units than stored: packets/s as Mpps, bytes as KiB. */
 export function display(metric: string, unit: string): { factor: number; label: string } {
   const info = metricInfo(metric, unit);

@@ -1,6 +1,6 @@
 /** Metric against a swept sketch parameter (p, columns), one line per variant. */
 import type { FigureModule, FigureSpec } from './figure.ts';
-import { display, point, VL_SCHEMA } from './figure.ts';
+import { display, point, VL_SCHEMA, wrapTitle } from './figure.ts';
 import { sweepCells } from '../select.ts';
 import { colourScale, sortVariants } from '../palette.ts';
 import { PLOT_HEIGHT, PLOT_WIDTH, VL_CONFIG } from '../style.ts';
@@ -27,7 +27,7 @@ export const sweepFigure: FigureModule = {
         const ticks = [...new Set(cells.map((c) => c.params[sw.key] as number))].sort((a, b) => a - b);
         const x = { field: sw.key, type: 'quantitative', title: sw.title, scale: sw.log ? { type: 'log', base: 2 } : { zero: false }, axis: { labelAngle: 0, values: ticks, labelOverlap: false, ...(sw.labelExpr ? { labelExpr: sw.labelExpr } : {}) } };
         const logY = metric === 'are_all';
-        const y = { field: 'median', type: 'quantitative', title: label, scale: logY ? { type: 'log' } : { zero: false } };
+        const y = { field: 'median', type: 'quantitative', title: wrapTitle(label), scale: logY ? { type: 'log' } : { zero: false } };
         const color = { field: 'variant', type: 'nominal', scale: colourScale(variants), title: null };
         const short = { throughput_pps: 'throughput', capacity_pps: 'capacity', cost_ns: 'cost', are_all: 'are' }[metric];
         out.push({
