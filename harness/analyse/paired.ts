@@ -175,23 +175,40 @@ export function pairedRatios(slices: SliceRow[], opts: RatioOptions = {}): Paire
     for (const s of group) if (!firstOf.has(sliceCellKey(s))) firstOf.set(sliceCellKey(s), s);
     const wanted = opts.reference === undefined ? [] : Array.isArray(opts.reference) ? opts.reference : [opts.reference];
     const keys = [...firstOf.keys()];
-    const refKeys = wanted.map((name) => keys.find((k) => firstOf.get(k)!.variant === name)).filter((k): k is string => k !== undefined);
-    if (refKeys.length === 0) refKeys.push(keys[0]);
+    const refNames = wanted.filter((name) => keys.some((k) => firstOf.get(k)!.variant === name));
+    if (refNames.length === 0) refNames.push(firstOf.get(keys[0])!.variant);
     const overheadKey = keys.find((k) => firstOf.get(k)!.variant === overhead);
-    // Step-to-step pairs of the ladder (same sketch params; the switches are what differs), unless a reference already covers them.
     const sketchParams = (k: string) => paramsKey({ ...firstOf.get(k)!.params, switches: undefined });
     const pairs: [string, string][] = [];
+    const paired = new Set<string>();
+    const pair = (key: string, refKey: string) => {
+      if (key === refKey || paired.has(`${key}\u0000${refKey}`)) return;
+      paired.add(`${key}\u0000${refKey}`);
+      pairs.push([key, refKey]);
+    };
+    // Step-to-step pairs of the ladder (same sketch params; the switches are what differs),
+    // unless the step before is a reference, whose own pairs below cover them.
     for (const steps of opts.steps ?? []) {
       const onLadder = steps.map((name) => keys.filter((k) => firstOf.get(k)!.variant === name));
       for (let i = 1; i < onLadder.length; i++) {
         const prev = onLadder.slice(0, i).reverse().find((ks) => ks.length > 0);
         for (const key of onLadder[i]) {
           const refKey = prev?.find((k) => sketchParams(k) === sketchParams(key));
-          if (refKey && !refKeys.includes(refKey)) pairs.push([key, refKey]);
+          if (refKey && !refNames.includes(firstOf.get(refKey)!.variant)) pair(key, refKey);
         }
       }
     }
-    for (const refKey of refKeys) for (const key of keys) if (key !== refKey) pairs.push([key, refKey]);
+    // Each cell against the reference run at the same sketch params where a sweep ran
+    // it at several (nitro-final at p = 1/4 against nitro-naive at p = 1/4: the sweep's
+    // own comparison), else against the reference's first configuration; the
+    // reference's other configurations against its first (what the swept value does to it).
+    for (const name of refNames) {
+      const refKeys = keys.filter((k) => firstOf.get(k)!.variant === name);
+      for (const key of keys) {
+        const own = firstOf.get(key)!.variant === name;
+        pair(key, (own ? undefined : refKeys.find((k) => sketchParams(k) === sketchParams(key))) ?? refKeys[0]);
+      }
+    }
     for (const [key, refKey] of pairs) {
       const first = firstOf.get(key)!;
       const ref = firstOf.get(refKey)!;

@@ -7,8 +7,9 @@ import { accuracyMemoryFigure } from './accuracy-memory.ts';
 import { hhF1Figure } from './hh-f1.ts';
 import { univmonMemoryFigure } from './univmon-memory.ts';
 import { sweepFigure } from './sweep.ts';
+import { sweepRatiosFigure } from './sweep-ratios.ts';
 import { ratiosFigure } from './ratios.ts';
 import { microFigure } from './micro.ts';
 
-export const FIGURES: FigureModule[] = [ratiosFigure, throughputFigure, costFigure, drilldownFigure, accuracyMemoryFigure, univmonMemoryFigure, hhF1Figure, sweepFigure, microFigure];
+export const FIGURES: FigureModule[] = [ratiosFigure, throughputFigure, costFigure, drilldownFigure, accuracyMemoryFigure, univmonMemoryFigure, hhF1Figure, sweepRatiosFigure, sweepFigure, microFigure];
 export type { FigureModule, FigureSpec } from './figure.ts';
