@@ -15,7 +15,7 @@ export class Progress {
   private done = 0;
   private doneWeight = 0;
   private totalWeight: number;
-  private readonly t0 = Date.now();
+  private firstStep?: { at: number; weight: number };
   private lastLen = 0;
 
   constructor(private total: number, private readonly mode: ProgressMode) {
@@ -33,9 +33,22 @@ export class Progress {
     return this.totalWeight > 0 ? Math.min(1, this.doneWeight / this.totalWeight) : 1;
   }
 
+  /**
+   * Seconds left, from the pace since the first step (the setup before it, a trace to
+   * generate and every program to load, is not work the weights describe); unknown
+   * until a hundredth of the expected work is done, since the first steps (program
+   * loads, warm-ups) are too small to time the rest by.
+   */
+  etaSeconds(now = Date.now()): number | undefined {
+    if (this.firstStep === undefined || this.fraction < 0.01) return undefined;
+    const paced = this.doneWeight - this.firstStep.weight;
+    if (paced <= 0) return undefined;
+    return Math.max(0, ((now - this.firstStep.at) / paced) * (this.totalWeight - this.doneWeight) / 1000);
+  }
+
   private eta(): string {
-    if (this.doneWeight <= 0) return '?';
-    const left = Math.max(0, ((Date.now() - this.t0) / this.doneWeight) * (this.totalWeight - this.doneWeight) / 1000);
+    const left = this.etaSeconds();
+    if (left === undefined) return '?';
     return left >= 60 ? `${Math.floor(left / 60)}m${Math.round(left % 60).toString().padStart(2, '0')}s` : `${Math.round(left)}s`;
   }
 
@@ -43,6 +56,7 @@ export class Progress {
   step(label: string, latest?: string, seconds = 1): void {
     this.done++;
     this.doneWeight += seconds;
+    this.firstStep ??= { at: Date.now(), weight: this.doneWeight };
     const pct = Math.round(this.fraction * 100);
     const text = `[${this.done}/${this.total} ${pct}% ETA ${this.eta()}] ${label}${latest ? `: ${latest}` : ''}`;
     if (this.mode === 'json') {

@@ -21,3 +21,18 @@ test('unweighted steps count one each, as before', () => {
   p.step('b');
   assert.equal(p.fraction, 0.25);
 });
+
+test('the ETA is unknown until a hundredth of the work is done, then paced from the first step', () => {
+  const p = new Progress(0, 'quiet');
+  p.addSteps(1, 0.01); // a program load: too small to time the run by
+  p.addSteps(1, 10);
+  p.addSteps(1, 90);
+  p.step('load', undefined, 0.01);
+  assert.equal(p.etaSeconds(), undefined);
+  p.step('first 10 s', undefined, 10);
+  // 10 of 100 expected seconds took (now - first step); 90 are left, at the same pace.
+  const now = Date.now() + 5000;
+  const eta = p.etaSeconds(now)!;
+  // 45 s, plus 9x whatever time passed between the two steps above (microseconds).
+  assert.ok(eta >= 45 && eta < 60, `eta ${eta}`);
+});
