@@ -29,6 +29,11 @@ export interface ProgramMetrics {
   loadMs: number;
 }
 
+/** Whether a variant declares a sketch to read back (the baselines do not): what can be known before it is built. */
+export function declaresSketch(v: ResolvedVariant): boolean {
+  return v.external ? v.external.sketch !== undefined : v.counter !== 'none';
+}
+
 export class LoadedVariant {
   private constructor(
     readonly variant: ResolvedVariant,
@@ -142,8 +147,7 @@ export class LoadedVariant {
 
   /** Keeps a sketch to read back and estimate from (a flat map of rows x columns, or one value with layout=struct). */
   get hasSketch(): boolean {
-    if (this.variant.external) return this.variant.external.sketch !== undefined;
-    return this.variant.counter !== 'none' && this.obj.hasMap('sketch');
+    return declaresSketch(this.variant) && (this.variant.external !== undefined || this.obj.hasMap('sketch'));
   }
 
   /**

@@ -8,10 +8,10 @@
  */
 import { basename } from 'node:path';
 import { openTraceSync, type Trace } from '../trace/format.ts';
-import { LoadedVariant, type LoadOptions } from '../build/load-variant.ts';
+import { declaresSketch, LoadedVariant, type LoadOptions } from '../build/load-variant.ts';
 import { SINK_IFINDEX } from '../testbed/testbed.ts';
 import { MEASUREMENTS } from '../measure/index.ts';
-import type { MeasureContext } from '../measure/types.ts';
+import type { Measurement, MeasureContext } from '../measure/types.ts';
 import { RunWriter } from '../results/writer.ts';
 import { runStatistics } from '../analyse/run-statistics.ts';
 import type { ResultsFile } from '../types/results.ts';
@@ -57,10 +57,10 @@ export async function runPlan(opts: RunOptions, argv: string[]): Promise<Results
   for (const phase of opts.phases) {
     for (const m of phase.metrics.map((name) => MEASUREMENTS[name])) {
       const reps = m.reps ?? opts.repsFor(m.name);
-      const plan = { variants: phase.variants.length, packets, durationS: opts.durationS, sketch: true };
-      if (m.warmup) progress.addSteps(phase.variants.length, m.stepSeconds('warmup', plan));
-      if (m.measureRound) progress.addSteps(reps, m.stepSeconds('rep', plan));
-      else for (const spec of phase.variants) progress.addSteps(reps, m.stepSeconds('rep', { ...plan, sketch: keepsSketch(spec.variant) }));
+      const n = phase.variants.length;
+      if (m.warmup) progress.addSteps(n, stepSeconds(m, 'warmup', n, packets, opts));
+      if (m.measureRound) progress.addSteps(reps, stepSeconds(m, 'rep', n, packets, opts));
+      else for (const spec of phase.variants) progress.addSteps(reps, stepSeconds(m, 'rep', n, packets, opts, spec.variant));
     }
   }
   if (opts.micro) progress.addSteps(opts.micro.groups.length * ENVS.length, microStepSeconds(opts.micro));
@@ -98,9 +98,12 @@ function microStepSeconds(plan: MicroPlan): number {
   return plan.reps * plan.blocks * 6 * MICRO_SLICE_NS * 2e-9 + 1.5;
 }
 
-/** Whether accuracy has a sketch of this variant to read back (the baselines have none). */
-function keepsSketch(v: LoadedVariant['variant']): boolean {
-  return v.external ? v.external.sketch !== undefined : v.counter !== 'none';
+/**
+ * A step's weight for the progress ETA, the same when the step is added and when it is
+ * done: one variant's warm-up, a paired round of `variants`, or one variant's repetition.
+ */
+function stepSeconds(m: Measurement, kind: 'warmup' | 'rep', variants: number, packets: number, opts: RunOptions, variant?: LoadedVariant['variant']): number {
+  return m.stepSeconds(kind, { variants, packets, durationS: opts.durationS, sketch: variant ? declaresSketch(variant) : true });
 }
 
 interface PhaseIo {
@@ -130,12 +133,12 @@ async function runPhase(phase: Phase, opts: RunOptions, io: PhaseIo): Promise<vo
       log(`${m.name}: setting up`);
       const t0 = Date.now();
       const state = await m.setup(ctx);
-      const plan = { variants: variants.length, packets: io.trace.header.packetCount, durationS: opts.durationS, sketch: true };
+      const packets = io.trace.header.packetCount;
       try {
         if (m.warmup) {
           for (const v of variants) {
             await m.warmup(state, v);
-            progress.step(`${m.name} warm-up ${describeVariant(v)}`, undefined, m.stepSeconds('warmup', plan));
+            progress.step(`${m.name} warm-up ${describeVariant(v)}`, undefined, stepSeconds(m, 'warmup', variants.length, packets, opts));
           }
         }
         const reps = m.reps ?? opts.repsFor(m.name);
@@ -149,14 +152,14 @@ async function runPhase(phase: Phase, opts: RunOptions, io: PhaseIo): Promise<vo
             writer.appendSlices(slices);
             writer.append(rows.map((r) => ({ ...r, trace: io.traceName })));
             const blocks = new Set(slices.map((x) => x.block)).size;
-            progress.step(`${m.name} rep ${rep + 1}/${reps}${blocks ? `, ${variants.length} variants paired in ${blocks} blocks` : ''}`, undefined, m.stepSeconds('rep', plan));
+            progress.step(`${m.name} rep ${rep + 1}/${reps}${blocks ? `, ${variants.length} variants paired in ${blocks} blocks` : ''}`, undefined, stepSeconds(m, 'rep', variants.length, packets, opts));
             continue;
           }
           for (const v of variants) {
             const rows = await m.measure!(state, v, rep);
             writer.append(rows.map((r) => ({ ...r, trace: io.traceName })));
             const head = rows[0];
-            progress.step(`${m.name} ${describeVariant(v)} rep ${rep + 1}/${reps}`, head ? formatValue(head.value, head.unit) : undefined, m.stepSeconds('rep', { ...plan, sketch: keepsSketch(v.variant) }));
+            progress.step(`${m.name} ${describeVariant(v)} rep ${rep + 1}/${reps}`, head ? formatValue(head.value, head.unit) : undefined, stepSeconds(m, 'rep', variants.length, packets, opts, v.variant));
           }
         }
       } finally {
