@@ -18,16 +18,25 @@ export interface FlagSpec {
 
 export type ParsedFlags = Record<string, string | boolean | string[] | undefined>;
 
-export interface Command {
-  /** Words that select the command, e.g. ['trace', 'gen']. */
-  path: string[];
-  summary: string;
+/** What a command's own module defines: its flags and what it does. */
+export interface CommandSpec {
   /** Positional arguments, for help text: e.g. ['FILE']. */
   positionals?: string[];
   flags: FlagSpec[];
   /** Returns the exit code. Throw SketchbenchError for failures. */
   run(flags: ParsedFlags, positionals: string[]): Promise<number>;
 }
+
+/** How the command table names a command: enough for dispatch and the top-level help, without loading it. */
+export interface CommandEntry {
+  /** Words that select the command, e.g. ['trace', 'gen']. */
+  path: string[];
+  summary: string;
+  /** Imports the command's module (and with it only what that command needs). */
+  load(): Promise<CommandSpec>;
+}
+
+export type Command = CommandSpec & Pick<CommandEntry, 'path' | 'summary'>;
 
 export function parseCommandArgs(cmd: Command, argv: string[]): { flags: ParsedFlags; positionals: string[] } {
   const options: Record<string, { type: 'string' | 'boolean'; multiple?: boolean; short?: string }> = {};

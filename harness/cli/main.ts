@@ -2,15 +2,15 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { commands } from './commands/index.ts';
 import { projectRoot } from '../paths.ts';
-import { helpText, parseCommandArgs, type Command } from './command.ts';
+import { helpText, parseCommandArgs, type Command, type CommandEntry } from './command.ts';
 import { EXIT_BAD_INPUT, EXIT_FAILURE, SketchbenchError } from '../errors.ts';
 import { runCleanupHandlers } from '../cleanup.ts';
 
-function findCommand(argv: string[]): { cmd: Command; rest: string[] } | undefined {
+function findCommand(argv: string[]): { entry: CommandEntry; rest: string[] } | undefined {
   // Longest match first so `trace gen` wins over a hypothetical `trace`.
   const sorted = [...commands].sort((a, b) => b.path.length - a.path.length);
   for (const cmd of sorted) {
-    if (cmd.path.every((w, i) => argv[i] === w)) return { cmd, rest: argv.slice(cmd.path.length) };
+    if (cmd.path.every((w, i) => argv[i] === w)) return { entry: cmd, rest: argv.slice(cmd.path.length) };
   }
   return undefined;
 }
@@ -40,7 +40,8 @@ export async function main(argv: string[]): Promise<number> {
     console.error(`sketchbench: unknown command '${argv.join(' ')}'; run 'sketchbench --help' for the list`);
     return EXIT_BAD_INPUT;
   }
-  const { cmd, rest } = found;
+  const { entry, rest } = found;
+  const cmd: Command = { ...(await entry.load()), path: entry.path, summary: entry.summary };
   try {
     const { flags, positionals } = parseCommandArgs(cmd, rest);
     if (flags.help) {

@@ -1,5 +1,5 @@
 import { appendFileSync } from 'node:fs';
-import type { Command } from '../command.ts';
+import type { Command, CommandSpec } from '../command.ts';
 import { bool, num, str } from '../command.ts';
 import { runFlags, runRequestFromFlags, mergeSuite, traceOf } from './run.ts';
 import { FILE_EXPORTS } from './compare.ts';
@@ -118,9 +118,7 @@ export async function runAb(flags: Parameters<Command['run']>[0]): Promise<numbe
   }
 }
 
-export const abCommand: Command = {
-  path: ['ab'],
-  summary: 'A/B in one run: this tree against a base ref or directory, interleaved; exit 1 on a regression surely beyond the threshold',
+export const abCommand: CommandSpec = {
   flags: abFlags,
   run: (flags) => runAb(flags),
 };

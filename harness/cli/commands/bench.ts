@@ -1,5 +1,5 @@
 import { basename, join } from 'node:path';
-import type { Command } from '../command.ts';
+import type { CommandSpec } from '../command.ts';
 import { bool } from '../command.ts';
 import { runFlags, runSuiteOrFlags } from './run.ts';
 import { printSummary } from '../../run/summary.ts';
@@ -8,9 +8,7 @@ import { reportsDir } from '../../paths.ts';
 import { requireSystemPackages } from '../../system/packages.ts';
 
 /** `npm run bench`: the default suite, then its report. */
-export const benchCommand: Command = {
-  path: ['bench'],
-  summary: 'run a suite (default: the built-in default suite), then render its report and print where it is',
+export const benchCommand: CommandSpec = {
   flags: runFlags.map((f) => (f.name === 'suite' ? { ...f, default: 'default' } : f)),
   async run(flags) {
     requireSystemPackages();

@@ -1,4 +1,4 @@
-import type { Command } from '../command.ts';
+import type { CommandSpec } from '../command.ts';
 import { bool, int, list, num } from '../command.ts';
 import { resolveVariantRef } from '../../build/external.ts';
 import { allCombinations, defaultParams, loadManifest, resolveVariant, validateParams, variantNames, type ResolvedVariant } from '../../build/manifest.ts';
@@ -19,9 +19,7 @@ export function variantsToBuild(names: string[], allCombos: boolean): ResolvedVa
   return chosen;
 }
 
-export const buildCommand: Command = {
-  path: ['build'],
-  summary: 'compile variants and load each through the verifier (not attached); print program size and load time',
+export const buildCommand: CommandSpec = {
   flags: [
     { name: 'variant', type: 'string', multiple: true, arg: 'NAME', description: 'a named variant or family[switch=value,...]; default: every named variant' },
     { name: 'all-combinations', type: 'boolean', description: 'also every switch combination of every family' },

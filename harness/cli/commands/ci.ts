@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import type { Command } from '../command.ts';
+import type { CommandSpec } from '../command.ts';
 import { bool, str } from '../command.ts';
 import { runFlags, runSuiteOrFlags } from './run.ts';
 import { compareFlags, runCompare } from './compare.ts';
@@ -15,9 +15,7 @@ import { abFlags, runAb } from './ab.ts';
  * baseline run folder (--baseline or $SKETCHBENCH_BASELINE); without either the
  * run is kept and named, so it can become one. Exit 1 on a regression.
  */
-export const ciCommand: Command = {
-  path: ['ci'],
-  summary: 'regression gate: run a suite (default: quick), then compare with a baseline run; exit 1 on a significant regression',
+export const ciCommand: CommandSpec = {
   flags: [
     { name: 'base', type: 'string', arg: 'REF|DIR', description: 'A/B against this git ref or tree in one paired run (default: $SKETCHBENCH_BASE); the recommended gate' },
     { name: 'baseline', type: 'string', arg: 'DIR', description: 'baseline run folder or results file to compare a new run with (default: $SKETCHBENCH_BASELINE)' },

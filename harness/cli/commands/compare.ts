@@ -1,5 +1,5 @@
 import { appendFileSync } from 'node:fs';
-import type { Command, ParsedFlags } from '../command.ts';
+import type { Command, CommandSpec, ParsedFlags } from '../command.ts';
 import { bool, list, num, str } from '../command.ts';
 import { badInput, EXIT_FAILURE, EXIT_OK } from '../../errors.ts';
 import { loadResults } from '../../results/reader.ts';
@@ -44,9 +44,7 @@ export function runCompare(basePath: string, curPath: string, flags: ParsedFlags
   return c.regressions > 0 ? EXIT_FAILURE : EXIT_OK;
 }
 
-export const compareCommand: Command = {
-  path: ['compare'],
-  summary: 'compare a current run with a baseline; exit 1 on a significant regression beyond the threshold',
+export const compareCommand: CommandSpec = {
   positionals: ['BASELINE', 'CURRENT'],
   flags: [...compareFlags, { name: 'json', type: 'boolean', description: 'print the comparison as JSON instead of a table' }],
   async run(flags, positionals) {

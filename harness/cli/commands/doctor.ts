@@ -1,10 +1,8 @@
-import type { Command } from '../command.ts';
+import type { CommandSpec } from '../command.ts';
 import { bool } from '../command.ts';
 import { runDoctor } from '../../doctor/doctor.ts';
 
-export const doctorCommand: Command = {
-  path: ['doctor'],
-  summary: 'check that this machine can build, load, attach and drive the variants',
+export const doctorCommand: CommandSpec = {
   flags: [{ name: 'json', type: 'boolean', description: 'print {ok, checks: [{name, ok, detail}]} for machines' }],
   async run(flags) {
     const checks = await runDoctor();

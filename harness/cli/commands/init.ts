@@ -1,15 +1,13 @@
 import { copyFileSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
-import type { Command } from '../command.ts';
+import type { CommandSpec } from '../command.ts';
 import { bool } from '../command.ts';
 import { projectRoot } from '../../paths.ts';
 import { badInput } from '../../errors.ts';
 
 const TEMPLATE = join(projectRoot, 'templates', 'init');
 
-export const initCommand: Command = {
-  path: ['init'],
-  summary: 'write a starting point for measuring your own XDP program: an example sketch, its spec, and a suite that compares it with the paper\'s programs',
+export const initCommand: CommandSpec = {
   positionals: ['DIR'],
   flags: [
     { name: 'force', type: 'boolean', description: 'overwrite files of the same names' },

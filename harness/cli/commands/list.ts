@@ -1,4 +1,4 @@
-import type { Command } from '../command.ts';
+import type { CommandSpec } from '../command.ts';
 import { bool } from '../command.ts';
 import { loadManifest, resolveVariant, variantNames } from '../../build/manifest.ts';
 import { BUILTIN_SUITES, loadSuite } from '../../suites/suites.ts';
@@ -39,9 +39,7 @@ function line(what: What, o: Record<string, unknown>): string {
 }
 
 /** What a run can name: variants, switches, suites and metrics, from the same tables the run uses. */
-export const listCommand: Command = {
-  path: ['list'],
-  summary: 'list what a run can name: variants, switches, suites, metrics',
+export const listCommand: CommandSpec = {
   positionals: ['[variants|switches|suites|metrics]'],
   flags: [{ name: 'json', type: 'boolean', description: 'print JSON: {variants: [...], ...} or the one list asked for' }],
   async run(flags, positionals) {

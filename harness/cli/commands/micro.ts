@@ -1,6 +1,6 @@
 import { cpus } from 'node:os';
 import { join } from 'node:path';
-import type { Command } from '../command.ts';
+import type { CommandSpec } from '../command.ts';
 import { bool, int, list, str } from '../command.ts';
 import { badInput } from '../../errors.ts';
 import { resultsDir } from '../../paths.ts';
@@ -12,9 +12,7 @@ import { formatLoopCosts, formatMicroTable, microTable } from '../../analyse/mic
 import { collectEnv } from '../../run/env.ts';
 import { timestampName } from '../../run/options.ts';
 
-export const microCommand: Command = {
-  path: ['micro'],
-  summary: 'per-operation cost of primitives (hashes, random numbers, map layouts, geometric tables) in eBPF and in native code, side by side',
+export const microCommand: CommandSpec = {
   flags: [
     { name: 'family', type: 'string', multiple: true, arg: 'LIST', description: `families to run: ${FAMILIES.join(',')} (default: all)` },
     { name: 'env', type: 'string', arg: 'LIST', description: 'ebpf, native or both (default: ebpf,native)' },

@@ -1,13 +1,11 @@
 import { basename, join, resolve } from 'node:path';
-import type { Command } from '../command.ts';
+import type { CommandSpec } from '../command.ts';
 import { str } from '../command.ts';
 import { badInput } from '../../errors.ts';
 import { reportsDir } from '../../paths.ts';
 import { writeReport } from '../../report/index.ts';
 
-export const reportCommand: Command = {
-  path: ['report'],
-  summary: 'render figures (svg, png, pdf) and a self-contained index.html from a run folder or results file',
+export const reportCommand: CommandSpec = {
   positionals: ['RESULTS'],
   flags: [{ name: 'out', type: 'string', arg: 'DIR', description: 'report folder (default: reports/<name of the run>)' }],
   async run(flags, positionals) {

@@ -1,4 +1,4 @@
-import type { Command } from '../command.ts';
+import type { Command, CommandSpec } from '../command.ts';
 import { bool, cpuList, int, list, num, str } from '../command.ts';
 import { normalizeRunOptions, type RunRequest } from '../../run/options.ts';
 import { runPlan } from '../../run/runner.ts';
@@ -124,9 +124,7 @@ export async function runSuiteOrFlags(flags: Parameters<Command['run']>[0]): Pro
   return { outDir: opts.outDir, results };
 }
 
-export const runCommand: Command = {
-  path: ['run'],
-  summary: 'measure variants over a trace in the kernel: cost, throughput, accuracy, program size',
+export const runCommand: CommandSpec = {
   flags: runFlags,
   async run(flags) {
     const { outDir, results } = await runSuiteOrFlags(flags);

@@ -1,4 +1,4 @@
-import type { Command } from '../command.ts';
+import type { CommandSpec } from '../command.ts';
 import { bool } from '../command.ts';
 import { ensureSystemPackages, missingPackages } from '../../system/packages.ts';
 
@@ -7,9 +7,7 @@ import { ensureSystemPackages, missingPackages } from '../../system/packages.ts'
  * `npm run bench` and `npm test` call it first, so a fresh machine works; no
  * other command installs anything behind the user's back.
  */
-export const setupCommand: Command = {
-  path: ['setup'],
-  summary: 'install the Debian packages sketchbench needs (clang, libbpf, bpftool, iproute2, ...) when missing',
+export const setupCommand: CommandSpec = {
   flags: [
     { name: 'test', type: 'boolean', description: 'also what the test suite needs (tshark, tcpdump, chromium, ping)' },
     { name: 'check', type: 'boolean', description: 'only list what is missing; exit 1 when something is' },

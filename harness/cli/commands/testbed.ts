@@ -3,15 +3,14 @@
  * poking at by hand (ip netns exec, bpftool) or for several runs in a row, and
  * the way to find and remove what crashed runs left behind.
  */
-import { bool, int, type Command } from '../command.ts';
+import { bool, int } from '../command.ts';
+import type { CommandSpec } from '../command.ts';
 import { createTestbed } from '../../testbed/testbed.ts';
 import { cleanLeftovers, listObjects, type CleanReport, type SketchbenchObject } from '../../testbed/leftovers.ts';
 import { readAllStates } from '../../system/run-state.ts';
 import { badInput } from '../../errors.ts';
 
-export const testbedUpCommand: Command = {
-  path: ['testbed', 'up'],
-  summary: 'create a testbed (two namespaces joined by a veth pair) and keep it until `testbed down`',
+export const testbedUpCommand: CommandSpec = {
   flags: [
     { name: 'json', type: 'boolean', description: 'print the testbed as JSON' },
     { name: 'queues', type: 'string', arg: 'N', description: 'tx/rx queues per veth end (one per generator thread)', default: '1' },
@@ -52,9 +51,7 @@ function describe(o: SketchbenchObject, restored = false): string {
   return `${what}${o.runId ? ` [run ${o.runId}${o.pid ? `, pid ${o.pid}` : ''}, ${o.owner}]` : ` [${o.owner === 'none' ? 'no owner' : o.owner}]`}`;
 }
 
-export const testbedDownCommand: Command = {
-  path: ['testbed', 'down'],
-  summary: 'remove testbeds kept by `testbed up` (all, or the one named); --all also removes leftovers of dead runs',
+export const testbedDownCommand: CommandSpec = {
   positionals: ['[ID]'],
   flags: [
     { name: 'all', type: 'boolean', description: 'also remove every leftover of runs that are gone (namespaces, links, pins, sysctls)' },
@@ -82,9 +79,7 @@ export const testbedDownCommand: Command = {
   },
 };
 
-export const testbedListCommand: Command = {
-  path: ['testbed', 'list'],
-  summary: 'list every sketchbench namespace, link, pin, changed sysctl and run state file, with its owner',
+export const testbedListCommand: CommandSpec = {
   flags: [{ name: 'json', type: 'boolean', description: 'print as JSON' }],
   async run(flags) {
     const objects = await listObjects();

@@ -1,11 +1,9 @@
-import type { Command } from '../command.ts';
+import type { CommandSpec } from '../command.ts';
 import { str } from '../command.ts';
 import { badInput } from '../../errors.ts';
 import { exportTrace } from '../../trace/export.ts';
 
-export const traceExportCommand: Command = {
-  path: ['trace', 'export'],
-  summary: 'write a .trace as a classic Ethernet pcap (for tcpreplay, MoonGen, pktgen, tshark)',
+export const traceExportCommand: CommandSpec = {
   positionals: ['IN.trace'],
   flags: [
     { name: 'output', type: 'string', short: 'o', arg: 'OUT.pcap', description: 'output pcap file (required)' },

@@ -1,13 +1,11 @@
-import type { Command } from '../command.ts';
+import type { CommandSpec } from '../command.ts';
 import { int, num, str } from '../command.ts';
 import { badInput } from '../../errors.ts';
 import { GEN_DEFAULTS, generateTrace, type GenOptions, type SizeSpec } from '../../trace/gen.ts';
 
 const D = GEN_DEFAULTS;
 
-export const traceGenCommand: Command = {
-  path: ['trace', 'gen'],
-  summary: 'generate a synthetic skewed (Zipf) or uniform trace, deterministic for a seed',
+export const traceGenCommand: CommandSpec = {
   flags: [
     { name: 'dist', type: 'string', arg: 'zipf|uniform', description: 'flow popularity distribution', default: D.dist },
     { name: 'skew', type: 'string', arg: 'S', description: 'Zipf exponent', default: String(D.skew) },

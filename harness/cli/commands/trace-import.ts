@@ -1,12 +1,10 @@
-import type { Command } from '../command.ts';
+import type { CommandSpec } from '../command.ts';
 import { bool, str } from '../command.ts';
 import { badInput } from '../../errors.ts';
 import { importCaptures } from '../../trace/import.ts';
 import { expandInputs } from '../../trace/inputs.ts';
 
-export const traceImportCommand: Command = {
-  path: ['trace', 'import'],
-  summary: 'convert pcap/pcapng captures (plain, gzip, zstd or xz; several are merged by timestamp) into a .trace',
+export const traceImportCommand: CommandSpec = {
   positionals: ['CAPTURE|FOLDER|GLOB...'],
   flags: [
     { name: 'output', type: 'string', short: 'o', arg: 'OUT.trace', description: 'output trace file (required)' },

@@ -1,11 +1,9 @@
-import type { Command } from '../command.ts';
+import type { CommandSpec } from '../command.ts';
 import { bool, int } from '../command.ts';
 import { badInput } from '../../errors.ts';
 import { traceInfo } from '../../trace/info.ts';
 
-export const traceInfoCommand: Command = {
-  path: ['trace', 'info'],
-  summary: 'packets, bytes, flows, top-K flows and fitted Zipf skew of a .trace',
+export const traceInfoCommand: CommandSpec = {
   positionals: ['FILE'],
   flags: [
     { name: 'top', type: 'string', arg: 'K', description: 'how many of the largest flows to list', default: '10' },
