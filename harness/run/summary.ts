@@ -2,6 +2,7 @@
 import type { PairedRatio, ResultsFile } from '../types/results.ts';
 import { formatValue } from './format.ts';
 import { sortVariants } from '../report/palette.ts';
+import { costPassRange, passRangeSentence } from '../analyse/host-speed.ts';
 
 const RATIO_VERBS: Record<string, string> = {
   cost_ns: 'costs',
@@ -45,4 +46,6 @@ export function printSummary(results: ResultsFile, opts: { json?: boolean } = {}
     console.log('\npaired ratios (median of per-block ratios, 95% CI):');
     for (const r of main) console.log(`  ${ratioSentence(r)}`);
   }
+  const range = costPassRange(results.rows);
+  if (range) console.log(`\n${passRangeSentence(range)}`);
 }
