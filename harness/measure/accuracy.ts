@@ -7,6 +7,7 @@
  * draws a different geometric table, so sampled variants vary as they should.
  */
 import { appendFileSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'csv-stringify/sync';
 import type { Measurement, MeasureContext } from './types.ts';
@@ -26,13 +27,16 @@ import { SketchbenchError } from '../errors.ts';
 import { LoadedVariant } from '../build/load-variant.ts';
 import { seedsForRep } from '../sketch/seeds.ts';
 import { checkAction } from './expected-action.ts';
+import { TestRunLane } from '../kernel/test-run-lane.ts';
 import type { Row } from '../types/results.ts';
 
 export const ESTIMATES_CSV = 'estimates.csv';
 
 interface AccuracyState {
   ctx: MeasureContext;
-  replay: Replay;
+  /** Per lane a replay (trace copy and cursor) and the thread pinned to the lane's core: two variants replay at once. */
+  replays: Replay[];
+  lanes: TestRunLane[];
   keys: Uint8Array;
   truth: Float64Array;
   cells: Map<string, FlowCells>;
@@ -68,16 +72,30 @@ export const accuracyMeasurement: Measurement<AccuracyState> = {
   name: 'accuracy',
   metrics: ['are_all', 'are_top100', 'aae_all', 'hh_f1_0.1pct', 'memory_bytes'],
   async setup(ctx) {
-    const replay = Replay.load(await replayObject(), replayInputOf(ctx.trace));
+    const obj = await replayObject();
+    const input = replayInputOf(ctx.trace);
+    const replays: Replay[] = [];
+    const lanes: TestRunLane[] = [];
+    try {
+      for (const cpu of accuracyCpus()) {
+        replays.push(Replay.load(obj, input));
+        lanes.push(await TestRunLane.start(cpu));
+      }
+    } catch (err) {
+      await closeLanes(replays, lanes);
+      throw err;
+    }
     const csvPath = join(ctx.outDir, ESTIMATES_CSV);
     writeFileSync(csvPath, stringify([[...ESTIMATES_CSV_COLUMNS]]));
-    return { ctx, replay, keys: flowKeys(ctx.trace.flows), truth: truthOf(ctx.trace).packets, cells: new Map(), csvPath };
+    return { ctx, replays, lanes, keys: flowKeys(ctx.trace.flows), truth: truthOf(ctx.trace).packets, cells: new Map(), csvPath };
   },
+  lanes: (s) => s.lanes.length,
   stepSeconds(_kind, plan) {
-    // One in-kernel pass of the trace, about 150 ns a packet, then reading back and estimating.
-    return plan.sketch ? plan.packets * 150e-9 + 0.3 : 0.01;
+    // One in-kernel pass of the trace, about 150 ns a packet, then reading back and
+    // estimating; two variants at a time, one per core.
+    return plan.sketch ? (plan.packets * 150e-9 + 0.3) / accuracyCpus().length : 0.01;
   },
-  async measure(s, base, rep) {
+  async measure(s, base, rep, lane) {
     if (!base.hasSketch) return []; // baselines keep no sketch: nothing to estimate
     // Each repetition draws the hash functions anew (the same draw for every
     // variant) unless the run pins them: see harness/sketch/seeds.ts.
@@ -85,25 +103,40 @@ export const accuracyMeasurement: Measurement<AccuracyState> = {
     const v = s.ctx.fixedHashSeeds || rep === 0 || !base.takesSettings ? base
       : await LoadedVariant.load(base.variant, { ...base.params, seeds: seedsForRep(base.params.seeds, rep) }, base.loadOptions);
     try {
-      return await measureOnce(s, v, rep);
+      return await measureOnce(s, v, rep, lane);
     } finally {
       if (v !== base) v.close();
     }
   },
   async teardown(s) {
-    s.replay.close();
+    await closeLanes(s.replays, s.lanes);
   },
 };
 
-async function measureOnce(s: AccuracyState, v: LoadedVariant, rep: number): Promise<Omit<Row, 'trace'>[]> {
+/**
+ * The cores accuracy replays on, one lane each: the first two. Accuracy times nothing,
+ * so its passes (most of the default bench's accuracy minutes: 10M packets a pass) may
+ * share the machine's cores; a variant's per-CPU counters are summed when read back.
+ */
+function accuracyCpus(): number[] {
+  return cpus().length > 1 ? [0, 1] : [0];
+}
+
+async function closeLanes(replays: Replay[], lanes: TestRunLane[]): Promise<void> {
+  for (const r of replays) r.close();
+  await Promise.all(lanes.map((l) => l.close()));
+}
+
+async function measureOnce(s: AccuracyState, v: LoadedVariant, rep: number, lane: number): Promise<Omit<Row, 'trace'>[]> {
     const seed = 3000 + rep;
+    const replay = s.replays[lane];
     v.reset(seed);
-    s.replay.setTarget(v.progFd);
-    const r = s.replay.runInKernel(s.replay.total);
+    replay.setTarget(v.progFd);
+    const r = await replay.runInKernelOn(s.lanes[lane], replay.total);
     checkAction(v, r.lastAction, s.ctx.action, 'accuracy');
     const seen = v.hasStats ? v.stats() : { packets: r.packets };
-    if (r.bad > 0 || seen.packets !== s.replay.total || r.packets !== s.replay.total) {
-      throw new SketchbenchError('measure', `${v.variant.name}: lossy replay (${seen.packets} of ${s.replay.total} packets reached the sketch, ${r.bad} failed): accuracy would be wrong, not reported`);
+    if (r.bad > 0 || seen.packets !== replay.total || r.packets !== replay.total) {
+      throw new SketchbenchError('measure', `${v.variant.name}: lossy replay (${seen.packets} of ${replay.total} packets reached the sketch, ${r.bad} failed): accuracy would be wrong, not reported`);
     }
     const counters = v.readSketch();
     const estimates = estimateFromCells(v.variant, v.params, counters, cellsFor(s, v));

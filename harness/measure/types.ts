@@ -42,8 +42,8 @@ export interface Measurement<S = unknown> {
   setup(ctx: MeasureContext): Promise<S>;
   /** Untimed runs whose results are dropped (caches, JIT, page pools). */
   warmup?(state: S, v: LoadedVariant): Promise<void>;
-  /** One repetition of one variant: rows to append at once. */
-  measure?(state: S, v: LoadedVariant, rep: number): Promise<Omit<Row, 'trace'>[]>;
+  /** One repetition of one variant (in `lane`, see lanes): rows to append at once. */
+  measure?(state: S, v: LoadedVariant, rep: number, lane: number): Promise<Omit<Row, 'trace'>[]>;
   /**
    * One repetition of all variants at once, paired: blocks of short slices, one per
    * variant in a random order. Rows per variant as `measure` gives them, plus the
@@ -51,6 +51,12 @@ export interface Measurement<S = unknown> {
    * over `measure` where the measurement has both.
    */
   measureRound?(state: S, variants: LoadedVariant[], rep: number, phase: string): Promise<RoundResult>;
+  /**
+   * How many `measure` calls (different variants, one repetition) may run at once: more
+   * than one only for measurements that time nothing. The i-th variant always runs in
+   * lane i mod lanes, so a lane bound to a core gives a run that repeats exactly.
+   */
+  lanes?(state: S): number;
   teardown(state: S): Promise<void>;
   /**
    * Roughly how long one step takes on the development VM, in seconds: a warm-up of

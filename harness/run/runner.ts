@@ -17,6 +17,7 @@ import { runStatistics } from '../analyse/run-statistics.ts';
 import type { ResultsFile } from '../types/results.ts';
 import { cleanLeftovers } from '../testbed/leftovers.ts';
 import { Progress } from './progress.ts';
+import { inLanes } from './lanes.ts';
 import { collectEnv } from './env.ts';
 import { generatorDriver } from '../traffic/generators/index.ts';
 import { formatValue } from './format.ts';
@@ -155,12 +156,12 @@ async function runPhase(phase: Phase, opts: RunOptions, io: PhaseIo): Promise<vo
             progress.step(`${m.name} rep ${rep + 1}/${reps}${blocks ? `, ${variants.length} variants paired in ${blocks} blocks` : ''}`, undefined, stepSeconds(m, 'rep', variants.length, packets, opts));
             continue;
           }
-          for (const v of variants) {
-            const rows = await m.measure!(state, v, rep);
+          await inLanes(variants, m.lanes?.(state) ?? 1, async (v, lane) => {
+            const rows = await m.measure!(state, v, rep, lane);
             writer.append(rows.map((r) => ({ ...r, trace: io.traceName })));
             const head = rows[0];
             progress.step(`${m.name} ${describeVariant(v)} rep ${rep + 1}/${reps}`, head ? formatValue(head.value, head.unit) : undefined, stepSeconds(m, 'rep', variants.length, packets, opts, v.variant));
-          }
+          });
         }
       } finally {
         await m.teardown(state);

@@ -6,12 +6,15 @@
  */
 import { BpfObject } from '../kernel/bpf-object.ts';
 import { SketchbenchError } from '../errors.ts';
+import type { TestRunLane } from '../kernel/test-run-lane.ts';
 import {
   encodeFlows, encodeSequence, encodeState, decodeState, REPLAY_CONTRACTS, REPLAY_MODE_TAILCALL, REPLAY_MODE_TX,
   type ReplayInput, type ReplayState, type Macs,
 } from './replay-maps.ts';
 
 export const REPLAY_PROG = 'replay_xdp';
+/** repeat is a signed int in the uapi: very long runs go in chunks. */
+const RUN_CHUNK = 1 << 30;
 
 export interface InKernelRun {
   /** Packets the replay claimed and wrote. */
@@ -92,6 +95,20 @@ export class Replay {
   }
 
   /**
+   * runInKernel on a lane's pinned thread (untimed work only): the calling thread is
+   * free meanwhile. Each Replay has its own cursor, so two of them replay at once,
+   * each on its lane's core.
+   */
+  async runInKernelOn(lane: TestRunLane, packets = this.total): Promise<InKernelRun> {
+    this.arm(packets, 'tailcall', 0, 0, 0, 0);
+    let lastAction = -1;
+    for (let done = 0; done < packets; done += RUN_CHUNK) {
+      lastAction = await lane.run(this.progFd, this.frameBytes, Math.min(RUN_CHUNK, packets - done), 'replay');
+    }
+    return this.result(0, lastAction);
+  }
+
+  /**
    * Replay packets [start, end) of the trace through the tail-call target: a
    * slice, timed from its first packet (or, with `warm` > 0, from packet
    * start + warm: the packets before it bring the target's code and maps into
@@ -103,12 +120,15 @@ export class Replay {
     const w = Math.max(0, Math.min(warm, packets - 2));
     this.arm(end, 'tailcall', 0, start, start + w, slot);
     this.frame ??= Buffer.alloc(this.frameBytes);
-    // repeat is a signed int in the uapi: chunk very long runs.
-    const CHUNK = 1 << 30;
     let lastAction = -1;
-    for (let done = 0; done < packets; done += CHUNK) {
-      lastAction = this.obj.testRun(REPLAY_PROG, { data: this.frame, repeat: Math.min(CHUNK, packets - done) }).retval;
+    for (let done = 0; done < packets; done += RUN_CHUNK) {
+      lastAction = this.obj.testRun(REPLAY_PROG, { data: this.frame, repeat: Math.min(RUN_CHUNK, packets - done) }).retval;
     }
+    return this.result(w, lastAction);
+  }
+
+  /** What the replay's state says about the run just done. */
+  private result(w: number, lastAction: number): InKernelRun {
     const st = this.state();
     const claimed = Number((st.next > st.limit ? st.limit : st.next) - st.start);
     const spanNs = Number(st.tLast - st.tFirst);

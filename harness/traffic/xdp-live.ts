@@ -64,7 +64,7 @@ export class XdpLiveGenerator {
         batchSize: this.opts.batchSize ?? 64,
         control: this.control,
       };
-      const w = new Worker(new URL('./worker-bootstrap.mjs', import.meta.url), { workerData: data });
+      const w = new Worker(new URL('../kernel/worker-bootstrap.mjs', import.meta.url), { workerData: data });
       this.workers.push(w);
       this.results.push(new Promise<{ ok: boolean; frames?: number; calls?: number; error?: string }>((resolve) => {
         w.once('message', (m) => { this.threadEnded = true; resolve(m); });

@@ -12,6 +12,7 @@ import { kernelTest } from './helpers.ts';
 import { generateTrace, GEN_DEFAULTS } from '../../harness/trace/gen.ts';
 import { openTraceSync, truthOf, type Trace } from '../../harness/trace/format.ts';
 import { Replay } from '../../harness/traffic/replay.ts';
+import { TestRunLane } from '../../harness/kernel/test-run-lane.ts';
 import { replayInputOf } from '../../harness/traffic/trace-input.ts';
 import { replayObject } from '../../harness/build/support-objects.ts';
 import { LoadedVariant } from '../../harness/build/load-variant.ts';
@@ -79,6 +80,42 @@ kernelTest('after a replay, deterministic and geometric sketches equal the refer
       } finally {
         v.close();
       }
+    }
+  });
+});
+
+kernelTest('two replays at once on pinned lanes (accuracy\'s): each sketch equals the model of its lane\'s core, cell for cell', async () => {
+  await withTrace(async (trace, replay) => {
+    const second = Replay.load(await replayObject(), replayInputOf(trace));
+    const lanes = [await TestRunLane.start(0), await TestRunLane.start(1)];
+    const { flowIds } = trace.readSequence();
+    const keys = flowKeys(trace.flows);
+    // Geometric sampling draws from each CPU's own stream: the model must be told the lane's core.
+    const cases: [string, number][] = [['nitro-final', 1 / 16], ['nitro-sliced', 1 / 8], ['countmin', 1], ['countsketch[maps=percpu]', 1]];
+    const loaded: { v: LoadedVariant; params: SketchParams }[] = [];
+    try {
+      for (const [n, p] of cases) {
+        const params: SketchParams = { ...defaultParams(), p };
+        loaded.push({ v: await LoadedVariant.load(resolveVariant(n), params), params });
+      }
+      for (let i = 0; i < loaded.length; i += 2) {
+        const pair = [[replay, loaded[i]], [second, loaded[i + 1]]] as const;
+        const runs = await Promise.all(pair.map(async ([r, { v }], lane) => {
+          v.reset(5);
+          r.setTarget(v.progFd);
+          return r.runInKernelOn(lanes[lane]);
+        }));
+        for (const [lane, [r, { v, params }]] of pair.entries()) {
+          assert.deepEqual([runs[lane].packets, runs[lane].bad, v.stats().packets], [r.total, 0, r.total], v.variant.name);
+          const cpuOf = new Uint8Array(flowIds.length).fill(lanes[lane].cpu);
+          const model = simulateFromCells(v.variant, params, flowCells(v.variant, params, keys), flowIds, { samplingSeed: 5, cpuOf });
+          assert.deepEqual(v.readSketch(), Array.from(model), `${v.variant.name} on CPU ${lanes[lane].cpu}: kernel and model counters differ`);
+        }
+      }
+    } finally {
+      for (const { v } of loaded) v.close();
+      await Promise.all(lanes.map((l) => l.close()));
+      second.close();
     }
   });
 });
