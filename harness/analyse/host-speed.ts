@@ -8,9 +8,8 @@
  * the host, not the method, and a calmer hour narrows it.
  */
 import type { Row } from '../types/results.ts';
-import { paramsKey } from '../types/results.ts';
+import { OVERHEAD_VARIANT, paramsKey } from '../types/results.ts';
 
-export const SPEED_PROBE = 'baseline-drop';
 /**
  * From this spread on (slowest pass over fastest) the summary says the ratios moved
  * with it. Calm hours on the development VM spread 1.2-1.4x, with cost intervals of
@@ -29,12 +28,12 @@ export interface PassRange {
 
 /** The probe's cost per pass, fastest to slowest, over its first configuration's rows (the main phase's). */
 export function costPassRange(rows: readonly Row[]): PassRange | undefined {
-  const probe = rows.filter((r) => r.variant === SPEED_PROBE && r.metric === 'cost_ns' && Number.isFinite(r.value) && r.value > 0);
+  const probe = rows.filter((r) => r.variant === OVERHEAD_VARIANT && r.metric === 'cost_ns' && Number.isFinite(r.value) && r.value > 0);
   if (probe.length < 2) return undefined;
   const key = paramsKey(probe[0].params);
   const own = probe.filter((r) => r.trace === probe[0].trace && paramsKey(r.params) === key).map((r) => r.value);
   if (own.length < 2) return undefined;
-  return { variant: SPEED_PROBE, passes: own.length, fastest: Math.min(...own), slowest: Math.max(...own), unit: probe[0].unit };
+  return { variant: OVERHEAD_VARIANT, passes: own.length, fastest: Math.min(...own), slowest: Math.max(...own), unit: probe[0].unit };
 }
 
 /** "the host's speed during the cost passes: baseline-drop 51.5 to 91.6 ns per packet (1.78x) over 20 passes; ..." */

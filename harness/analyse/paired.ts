@@ -21,7 +21,7 @@
  */
 import { binomialCdfHalf, medianCi, medianCiRank, quantileSorted } from './statistics.ts';
 import type { PairedRatio, SliceRow } from '../types/results.ts';
-import { paramsKey } from '../types/results.ts';
+import { OVERHEAD_VARIANT, paramsKey } from '../types/results.ts';
 
 /** Identity of a measured configuration: variant name plus params (sweeps load one name with several params). */
 function sliceCellKey(s: Pick<SliceRow, 'variant' | 'params'>): string {
@@ -159,7 +159,7 @@ export interface RatioOptions {
  * from both sides) when the overhead variant ran in the same blocks.
  */
 export function pairedRatios(slices: SliceRow[], opts: RatioOptions = {}): PairedRatio[] {
-  const overhead = opts.overheadVariant ?? 'baseline-drop';
+  const overhead = opts.overheadVariant ?? OVERHEAD_VARIANT;
   const groups = new Map<string, SliceRow[]>();
   for (const s of slices) {
     const k = `${s.phase}\u0000${s.metric}`;

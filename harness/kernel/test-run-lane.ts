@@ -40,9 +40,12 @@ export class TestRunLane {
     const worker = new Worker(new URL('./worker-bootstrap.mjs', import.meta.url), { workerData: data });
     return new Promise((resolve, reject) => {
       const early = (err: Error) => reject(new SketchbenchError('traffic', `cannot start a test-run lane on CPU ${cpu}: ${err.message}`));
+      const exited = (code: number) => early(new Error(`its thread exited (code ${code})`));
       worker.once('error', early);
+      worker.once('exit', exited);
       worker.once('message', (m: LaneReply) => {
         worker.off('error', early);
+        worker.off('exit', exited);
         if (m.ok) resolve(new TestRunLane(cpu, worker));
         else {
           void worker.terminate();

@@ -35,8 +35,7 @@ export const ESTIMATES_CSV = 'estimates.csv';
 interface AccuracyState {
   ctx: MeasureContext;
   /** Per lane a replay (trace copy and cursor) and the thread pinned to the lane's core: two variants replay at once. */
-  replays: Replay[];
-  lanes: TestRunLane[];
+  lanes: AccuracyLane[];
   keys: Uint8Array;
   truth: Float64Array;
   cells: Map<string, FlowCells>;
@@ -72,22 +71,18 @@ export const accuracyMeasurement: Measurement<AccuracyState> = {
   name: 'accuracy',
   metrics: ['are_all', 'are_top100', 'aae_all', 'hh_f1_0.1pct', 'memory_bytes'],
   async setup(ctx) {
-    const obj = await replayObject();
-    const input = replayInputOf(ctx.trace);
-    const replays: Replay[] = [];
-    const lanes: TestRunLane[] = [];
-    try {
-      for (const cpu of accuracyCpus()) {
-        replays.push(Replay.load(obj, input));
-        lanes.push(await TestRunLane.start(cpu));
-      }
-    } catch (err) {
-      await closeLanes(replays, lanes);
-      throw err;
+    const cores = accuracyCpus();
+    const replays = Replay.loadCopies(await replayObject(), replayInputOf(ctx.trace), cores.length);
+    const threads = await Promise.allSettled(cores.map((cpu) => TestRunLane.start(cpu)));
+    const lanes = replays.map((replay, i) => ({ replay, thread: threads[i].status === 'fulfilled' ? threads[i].value : undefined }));
+    const failed = threads.find((t) => t.status === 'rejected');
+    if (failed) {
+      await closeLanes(lanes);
+      throw failed.reason;
     }
     const csvPath = join(ctx.outDir, ESTIMATES_CSV);
     writeFileSync(csvPath, stringify([[...ESTIMATES_CSV_COLUMNS]]));
-    return { ctx, replays, lanes, keys: flowKeys(ctx.trace.flows), truth: truthOf(ctx.trace).packets, cells: new Map(), csvPath };
+    return { ctx, lanes: lanes as AccuracyLane[], keys: flowKeys(ctx.trace.flows), truth: truthOf(ctx.trace).packets, cells: new Map(), csvPath };
   },
   lanes: (s) => s.lanes.length,
   stepSeconds(_kind, plan) {
@@ -109,7 +104,7 @@ export const accuracyMeasurement: Measurement<AccuracyState> = {
     }
   },
   async teardown(s) {
-    await closeLanes(s.replays, s.lanes);
+    await closeLanes(s.lanes);
   },
 };
 
@@ -122,17 +117,22 @@ function accuracyCpus(): number[] {
   return cpus().length > 1 ? [0, 1] : [0];
 }
 
-async function closeLanes(replays: Replay[], lanes: TestRunLane[]): Promise<void> {
-  for (const r of replays) r.close();
-  await Promise.all(lanes.map((l) => l.close()));
+interface AccuracyLane {
+  replay: Replay;
+  thread: TestRunLane;
+}
+
+async function closeLanes(lanes: { replay: Replay; thread?: TestRunLane }[]): Promise<void> {
+  for (const l of lanes) l.replay.close();
+  await Promise.all(lanes.map((l) => l.thread?.close()));
 }
 
 async function measureOnce(s: AccuracyState, v: LoadedVariant, rep: number, lane: number): Promise<Omit<Row, 'trace'>[]> {
     const seed = 3000 + rep;
-    const replay = s.replays[lane];
+    const { replay, thread } = s.lanes[lane];
     v.reset(seed);
     replay.setTarget(v.progFd);
-    const r = await replay.runInKernelOn(s.lanes[lane], replay.total);
+    const r = await replay.runInKernelOn(thread, replay.total);
     checkAction(v, r.lastAction, s.ctx.action, 'accuracy');
     const seen = v.hasStats ? v.stats() : { packets: r.packets };
     if (r.bad > 0 || seen.packets !== replay.total || r.packets !== replay.total) {

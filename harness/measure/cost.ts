@@ -33,6 +33,7 @@ import { replayObject } from '../build/support-objects.ts';
 import { pinThisThread, unpinThisThread } from '../kernel/affinity.ts';
 import type { LoadedVariant } from '../build/load-variant.ts';
 import type { Row, SliceRow } from '../types/results.ts';
+import { OVERHEAD_VARIANT } from '../types/results.ts';
 import { SketchbenchError } from '../errors.ts';
 import { holdInXdpDispatcher, type DispatcherHold } from './dispatcher-hold.ts';
 import { checkAction } from './expected-action.ts';
@@ -41,7 +42,6 @@ import { checkAction } from './expected-action.ts';
 export const SLICE_TARGET_NS = 2e6;
 /** Fewer packets than this per slice and the two clock reads and cold caches start to show. */
 const MIN_SLICE_PACKETS = 8192;
-const OVERHEAD_VARIANT = 'baseline-drop';
 /**
  * Packets at the head of each slice that run untimed: a switch of program
  * leaves its code, maps and branch history cold, and timing that start would

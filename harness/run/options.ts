@@ -14,6 +14,7 @@ import { defaultParams, resolveVariant, validateParams, variantNames, type Resol
 import { MEASUREMENTS } from '../measure/index.ts';
 import { resultsDir } from '../paths.ts';
 import type { ProgressMode } from './progress.ts';
+import { OVERHEAD_VARIANT } from '../types/results.ts';
 
 export interface VariantSpec {
   variant: ResolvedVariant;
@@ -224,8 +225,9 @@ export function normalizeRunOptions(req: RunRequest): RunOptions {
     if (!(m in MEASUREMENTS)) throw badInput(`unknown metric group '${m}'; use ${Object.keys(MEASUREMENTS).join(', ')}`);
   }
   // cost_net_ns needs the method's own overhead in every round.
-  if (metrics.includes('cost') && !variants.some((v) => v.variant.name === 'baseline-drop')) {
-    variants.unshift({ variant: resolveVariant('baseline-drop'), params: validateParams(params, resolveVariant('baseline-drop')), extraHashRounds: undefined });
+  if (metrics.includes('cost') && !variants.some((v) => v.variant.name === OVERHEAD_VARIANT)) {
+    const overhead = resolveVariant(OVERHEAD_VARIANT);
+    variants.unshift({ variant: overhead, params: validateParams(params, overhead), extraHashRounds: undefined });
   }
   const reps = req.reps ?? 5;
   if (!Number.isInteger(reps) || reps < 1 || reps > 1000) throw badInput(`--reps must be an integer from 1 to 1000, got ${reps}`);

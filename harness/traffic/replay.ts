@@ -42,23 +42,37 @@ export class Replay {
 
   /** Load the replay object and copy the trace into its maps. */
   static load(objPath: string, input: ReplayInput, macs?: Macs, slots = 1): Replay {
+    return Replay.loadCopies(objPath, input, 1, macs, slots)[0];
+  }
+
+  /**
+   * `copies` replay objects over one trace, each with its own maps and cursor (runs
+   * that go on at once), the trace encoded once for all of them.
+   */
+  static loadCopies(objPath: string, input: ReplayInput, copies: number, macs?: Macs, slots = 1): Replay[] {
     const total = input.flowIds.length;
     if (total === 0) throw new SketchbenchError('input', 'the trace has no packets to replay');
-    const obj = BpfObject.open(objPath, {
-      label: 'replay',
-      contracts: REPLAY_CONTRACTS,
-      maxEntries: { flows: Math.max(1, input.flows.length), seq: total, jmp: Math.max(1, slots) },
-    });
+    const flows = encodeFlows(input.flows, macs);
+    const seq = encodeSequence(input);
+    let maxLen = 64;
+    for (let i = 0; i < total; i++) maxLen = Math.max(maxLen, seq.readUInt32LE(i * 8 + 4));
+    const out: Replay[] = [];
     try {
-      obj.load();
-      obj.map('flows').fillArray(encodeFlows(input.flows, macs));
-      const seq = encodeSequence(input);
-      obj.map('seq').fillArray(seq);
-      let maxLen = 64;
-      for (let i = 0; i < total; i++) maxLen = Math.max(maxLen, seq.readUInt32LE(i * 8 + 4));
-      return new Replay(obj, total, maxLen);
+      for (let c = 0; c < copies; c++) {
+        const obj = BpfObject.open(objPath, {
+          label: 'replay',
+          contracts: REPLAY_CONTRACTS,
+          maxEntries: { flows: Math.max(1, input.flows.length), seq: total, jmp: Math.max(1, slots) },
+        });
+        // Owned by `out` from here, so a failure below closes it with the others.
+        out.push(new Replay(obj, total, maxLen));
+        obj.load();
+        obj.map('flows').fillArray(flows);
+        obj.map('seq').fillArray(seq);
+      }
+      return out;
     } catch (err) {
-      obj.close();
+      for (const r of out) r.close();
       throw err;
     }
   }

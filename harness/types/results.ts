@@ -150,6 +150,12 @@ export interface PairedRatio {
   nEffective?: number;
 }
 
+/**
+ * The method's own program: it counts and drops, so its cost is the replay's. cost_net_ns
+ * subtracts it, and its cost from pass to pass is the host's speed.
+ */
+export const OVERHEAD_VARIANT = 'baseline-drop';
+
 /** Version of results.json's shape; readers refuse versions they do not know. */
 export const RESULTS_SCHEMA_VERSION = 2;
 

@@ -85,8 +85,9 @@ kernelTest('after a replay, deterministic and geometric sketches equal the refer
 });
 
 kernelTest('two replays at once on pinned lanes (accuracy\'s): each sketch equals the model of its lane\'s core, cell for cell', async () => {
-  await withTrace(async (trace, replay) => {
-    const second = Replay.load(await replayObject(), replayInputOf(trace));
+  await withTrace(async (trace) => {
+    // Two copies of the trace, encoded once, as accuracy's setup loads them.
+    const [replay, second] = Replay.loadCopies(await replayObject(), replayInputOf(trace), 2);
     const lanes = [await TestRunLane.start(0), await TestRunLane.start(1)];
     const { flowIds } = trace.readSequence();
     const keys = flowKeys(trace.flows);
@@ -115,6 +116,7 @@ kernelTest('two replays at once on pinned lanes (accuracy\'s): each sketch equal
     } finally {
       for (const { v } of loaded) v.close();
       await Promise.all(lanes.map((l) => l.close()));
+      replay.close();
       second.close();
     }
   });

@@ -1,5 +1,5 @@
 import { appendFileSync } from 'node:fs';
-import type { Command, CommandSpec } from '../command.ts';
+import type { CommandSpec } from '../command.ts';
 import { bool, num, str } from '../command.ts';
 import { runFlags, runRequestFromFlags, mergeSuite, traceOf } from './run.ts';
 import { FILE_EXPORTS } from './compare.ts';
@@ -30,7 +30,7 @@ export const AB_DEFAULT_THRESHOLD = 2;
  */
 export const AB_COST_REPS = 20;
 
-export const abFlags: Command['flags'] = [
+export const abFlags: CommandSpec['flags'] = [
   { name: 'base', type: 'string', arg: 'REF|DIR', description: 'the base tree: a git ref of this checkout (e.g. main, HEAD~1) or a directory holding a sketchbench tree' },
   ...runFlags.filter((f) => !['metrics', 'json'].includes(f.name)).map((f) => (f.name === 'suite' ? { ...f, default: 'quick' } : f)),
   { name: 'metrics', type: 'string', multiple: true, arg: 'M,...', description: 'cost, throughput (default: both)' },
@@ -48,7 +48,7 @@ export const abFlags: Command['flags'] = [
  * metric the ratio current/base with its interval and a verdict. Exit 1 on a
  * regression surely beyond the threshold, 0 otherwise, 2 on bad input.
  */
-export async function runAb(flags: Parameters<Command['run']>[0]): Promise<number> {
+export async function runAb(flags: Parameters<CommandSpec['run']>[0]): Promise<number> {
   const baseArg = str(flags, 'base');
   if (!baseArg) throw badInput("ab needs --base REF|DIR: a git ref of this checkout or a directory with a sketchbench tree");
   const threshold = num(flags, 'threshold') ?? AB_DEFAULT_THRESHOLD;

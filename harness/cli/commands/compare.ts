@@ -1,5 +1,5 @@
 import { appendFileSync } from 'node:fs';
-import type { Command, CommandSpec, ParsedFlags } from '../command.ts';
+import type { CommandSpec, ParsedFlags } from '../command.ts';
 import { bool, list, num, str } from '../command.ts';
 import { badInput, EXIT_FAILURE, EXIT_OK } from '../../errors.ts';
 import { loadResults } from '../../results/reader.ts';
@@ -14,7 +14,7 @@ export const FILE_EXPORTS: [flag: string, exporter: Exporter][] = [
   ['bencher', bencherExporter],
 ];
 
-export const compareFlags: Command['flags'] = [
+export const compareFlags: CommandSpec['flags'] = [
   { name: 'threshold', type: 'string', arg: 'PCT', description: 'smallest relative change that counts, in percent (default: 5 for compare, 2 for an A/B run)' },
   { name: 'metric', type: 'string', multiple: true, arg: 'KIND', description: `metric kinds to compare: ${COMPARABLE_KINDS.join(', ')} (default: all)` },
   { name: 'markdown', type: 'string', arg: 'FILE', description: 'write a Markdown table (also appended to $GITHUB_STEP_SUMMARY when set)' },

@@ -1,4 +1,4 @@
-import type { Command, CommandSpec } from '../command.ts';
+import type { CommandSpec } from '../command.ts';
 import { bool, cpuList, int, list, num, str } from '../command.ts';
 import { normalizeRunOptions, type RunRequest } from '../../run/options.ts';
 import { runPlan } from '../../run/runner.ts';
@@ -8,7 +8,7 @@ import { DEFAULT_TRACE, ensureGeneratedTrace } from '../../run/default-trace.ts'
 import { loadSuite, type Suite } from '../../suites/suites.ts';
 import type { ResultsFile } from '../../types/results.ts';
 
-export const runFlags: Command['flags'] = [
+export const runFlags: CommandSpec['flags'] = [
   { name: 'variants', type: 'string', multiple: true, arg: 'A,B,...', description: 'variants to measure (named or family[switch=value,...]); default: every named variant' },
   { name: 'trace', type: 'string', arg: 'FILE', description: 'a .trace file; default: a generated Zipf-1.1 trace (100k flows, 2M packets)' },
   { name: 'suite', type: 'string', arg: 'NAME|FILE', description: 'a built-in suite (default, quick, univmon) or a suite file; other flags override it' },
@@ -42,7 +42,7 @@ export const runFlags: Command['flags'] = [
   { name: 'json', type: 'boolean', description: 'progress as JSON lines on stderr, {summary, ratios} as JSON on stdout' },
 ];
 
-export function runRequestFromFlags(flags: Parameters<Command['run']>[0]): Omit<RunRequest, 'tracePath'> & { tracePath?: string } {
+export function runRequestFromFlags(flags: Parameters<CommandSpec['run']>[0]): Omit<RunRequest, 'tracePath'> & { tracePath?: string } {
   return {
     variants: list(flags, 'variants'),
     tracePath: str(flags, 'trace'),
@@ -115,7 +115,7 @@ export function resolveTrace(req: { tracePath?: string }, suite: Suite | undefin
   return ensureGeneratedTrace(spec, log);
 }
 
-export async function runSuiteOrFlags(flags: Parameters<Command['run']>[0]): Promise<{ outDir: string; results: ResultsFile }> {
+export async function runSuiteOrFlags(flags: Parameters<CommandSpec['run']>[0]): Promise<{ outDir: string; results: ResultsFile }> {
   const suiteName = str(flags, 'suite');
   const suite = suiteName ? loadSuite(suiteName) : undefined;
   const req = mergeSuite(suite, runRequestFromFlags(flags));
